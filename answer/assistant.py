@@ -1,0 +1,95 @@
+"""The answering side in one call: (question, history) → Answer with citations.
+
+Used by the chat and the evaluation runner alike. It serves the index build named in
+index/CURRENT and picks up a newly published build on the next question.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from answer import cite, compose
+from answer.converse import resolve
+from answer.retrieve import search
+from config import Settings
+from ingest import store
+from ingest.embed import Embedder
+from ingest.terms import terms
+from records import Answer
+
+
+class Assistant:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.embedder = embedder or Embedder(settings)
+        self._index: store.IndexData | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Assistant":
+        """An assistant over settings.index_dir, building the index from the corpus if there is none."""
+        assistant = cls(settings, embedder)
+        if store.current_build(settings.index_dir) is None:
+            from ingest.build import build_index
+
+            build_index([settings.corpus_dir], settings.index_dir, settings, assistant.embedder)
+        assistant.index()
+        return assistant
+
+    def index(self) -> store.IndexData:
+        """The live index, re-read when a new build has been published."""
+        live: Path | None = store.current_build(self.settings.index_dir)
+        with self._lock:
+            if self._index is None or self._index.folder != live:
+                self._index = store.read_index(self.settings.index_dir, self.embedder.identity)
+            return self._index
+
+    def ask(self, question: str, history: list[str] | tuple[str, ...] = ()) -> Answer:
+        question = question.strip()
+        if not question:
+            return Answer(question, question, _with_notice("Please type a question."), True, notes=("empty question",))
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            text = f"Your question is {len(question):,} characters long; the limit is {limit:,}. Please shorten it."
+            return Answer(question[:limit], "", _with_notice(text), True, notes=("question too long",))
+        index = self.index()
+        resolved = resolve(question, [h for h in history if h.strip()])
+        query_vector = self.embedder.encode([resolved.query])[0]
+        hits = search(index, query_vector, resolved.query, self.settings, resolved.focus)
+        groups = cite.group(hits, index.chunks, self.settings.top_k)
+        reason = self._not_covered(index, question, resolved.focus, hits)
+        if reason:
+            return self._abstain(question, resolved.query, reason)
+
+        passages = groups[: self.settings.answer_passages]
+        candidates = [u for rank, (hit, _) in enumerate(passages, 1) for u in compose.units(rank, index.chunks[hit.position].text)]
+        vectors = self.embedder.encode([u.text for u in candidates])
+        scores = compose.score(candidates, vectors, query_vector, question, resolved.focus)
+        chosen = compose.select(candidates, scores, self.settings.answer_sentences, self.settings.sentence_margin)
+        missing = compose.missing_fact(question, chosen)
+        if missing:
+            return self._abstain(question, resolved.query, "the passages hold no such fact", shown=missing)
+        highlights: dict[int, list[str]] = {}
+        for unit in chosen:
+            highlights.setdefault(unit.rank, []).append(unit.text)
+        citations = cite.citations(groups, index.chunks, highlights)
+        return Answer(question, resolved.query, _with_notice(compose.render(chosen)), False, citations)
+
+    def _not_covered(self, index: store.IndexData, question: str, focus: str, hits: list) -> str | None:
+        own_terms = terms(focus or question)
+        if own_terms and not any(t in index.bm25.vocab_dict for t in own_terms):
+            return "none of the question's words appear in the procedures"
+        best = max((h.dense for h in hits[:3]), default=0.0)
+        if best < self.settings.abstain_below:
+            return f"no passage is close enough (best similarity {best:.2f})"
+        return None
+
+    def _abstain(self, question: str, standalone: str, reason: str, shown: str = "") -> Answer:
+        text = f"{shown} {compose.NOT_COVERED}".strip()
+        return Answer(question, standalone, _with_notice(text), True, notes=(reason,))
+
+
+def _with_notice(text: str) -> str:
+    """Every reply ends with where to go when a child is at risk."""
+    return f"{text}\n\n{compose.SAFETY_NOTICE}"

@@ -1,0 +1,44 @@
+"""Answering step 0: a question in a conversation → a standalone question.
+
+A short or pronoun-led follow-up ("what about schools?", "who do they tell?") borrows
+the topic of the turn before; a question with a topic of its own stands alone, so an
+old topic never leaks into a new one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.terms import terms, words
+
+FOLLOW_UP_OPENING = re.compile(
+    r"^\s*(?:(?:and|but|so|also)\b|(?:what|how)\s+about\b|what\s+if\b|same\s+for\b|"
+    r"(?:does|do|is|are|can|should|must)\s+(?:that|this|it|they|those|these)\b|why\b\W*$|how\s+so\b|"
+    r"(?:what|who|how|when|where)\s+(?:else|then)\b)",
+    re.IGNORECASE,
+)
+REFERRING_WORDS = frozenset("it its they them their that this those these he she him her there".split())
+SHORT_QUESTION_TERMS = 1  # "schools?" or "why?" cannot stand alone
+REFERRING_QUESTION_TERMS = 4  # "who do they tell about it?" leans on the turn before
+
+
+@dataclass(frozen=True)
+class Resolved:
+    query: str  # what retrieval searches for
+    focus: str  # the follow-up's own words ("" for a standalone question)
+
+
+def is_follow_up(question: str) -> bool:
+    topic = terms(question)
+    if FOLLOW_UP_OPENING.match(question) or len(topic) <= SHORT_QUESTION_TERMS:
+        return True
+    return bool(REFERRING_WORDS & set(words(question))) and len(topic) <= REFERRING_QUESTION_TERMS
+
+
+def resolve(question: str, history: list[str]) -> Resolved:
+    """The question made standalone by prefixing the topic of the resolved turn before it."""
+    if not history or not is_follow_up(question):
+        return Resolved(question, "")
+    before = resolve(history[-1], history[:-1])
+    return Resolved(f"{before.query} {question}", question)

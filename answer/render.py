@@ -1,0 +1,80 @@
+"""Answering step 4: Answer → what the chat shows (markdown with inert document text)
+and the plain text a practitioner copies into a case note.
+
+Document text is data: every character that Markdown or HTML could read as markup is
+written as an entity, so `<script>`, `![x](http://…)` or `javascript:` show as text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from records import Answer, Chunk, Citation
+
+MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+# ASCII punctuation that Markdown or HTML might act on; letters, digits, spaces and
+# non-ASCII text pass through unchanged.
+_MARKUP = re.compile(r"[!-/:-@\[-`{-~]")
+
+
+def inert(text: str) -> str:
+    """`text` as literal characters: no tag, link, image or emphasis can form from it."""
+    lines = (line.strip() for line in text.split("\n"))
+    return "\n".join(_MARKUP.sub(lambda m: f"&#{ord(m.group())};", line) for line in lines)
+
+
+def print_date_label(iso: str | None) -> str:
+    if not iso:
+        return "print date not stated"
+    parts = [int(p) for p in iso.split("-")]
+    if len(parts) == 2:
+        return f"printed {MONTH_NAMES[parts[1] - 1]} {parts[0]}"
+    return f"printed {date(*parts).day} {MONTH_NAMES[parts[1] - 1]} {parts[0]}"
+
+
+def source_line(chunk: Chunk) -> str:
+    """Title · section · area · print date, without repeating a title the section starts with."""
+    section = chunk.section
+    if section.startswith(chunk.title):
+        section = section[len(chunk.title) :].lstrip(" >,")
+    parts = [chunk.title, section, chunk.area or "area not stated", print_date_label(chunk.print_date)]
+    return " · ".join(p for p in parts if p)
+
+
+def _highlighted(citation: Citation) -> str:
+    text = inert(citation.chunk.text)
+    for sentence in citation.highlights:
+        text = text.replace(inert(sentence), f"<mark>{inert(sentence)}</mark>")
+    return text.replace("\n", "<br>")
+
+
+def citation_html(citation: Citation) -> str:
+    also = "".join(
+        f"<li>also in: {inert(source_line(other))}</li>" for other in citation.also_in
+    )
+    also_block = f"<ul>{also}</ul>" if also else ""
+    return (
+        f"<details><summary>[{citation.rank}] {inert(source_line(citation.chunk))}</summary>"
+        f"<blockquote>{_highlighted(citation)}</blockquote>{also_block}</details>"
+    )
+
+
+def to_markdown(answer: Answer) -> str:
+    """The chat message: the answer, then each cited passage under a collapsible heading."""
+    body = inert(answer.text).replace("\n", "  \n")
+    if not answer.citations:
+        return body
+    sources = "\n".join(citation_html(c) for c in answer.citations)
+    return f"{body}\n\n**Sources**\n\n{sources}"
+
+
+def to_plain_text(answer: Answer) -> str:
+    """The answer with its sources and print dates, for a case note or an email."""
+    lines = [answer.text]
+    if answer.citations:
+        lines.append("\nSources:")
+        for citation in answer.citations:
+            lines.append(f"[{citation.rank}] {source_line(citation.chunk)}")
+            lines += [f"    also in: {source_line(other)}" for other in citation.also_in]
+    return "\n".join(lines)

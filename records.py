@@ -1,0 +1,82 @@
+"""The shared vocabulary: records passed from ingest (Document, Chunk) to answering
+(Citation, Answer) and on to the chat and the evaluation runner.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One corpus file after cleaning: what it is, where it is from, when it was printed."""
+
+    source: str
+    title: str
+    area: str | None
+    source_url: str | None
+    print_date: str | None  # ISO 8601: YYYY-MM-DD, or YYYY-MM where the page gives only a month
+    text: str  # the original file text; chunk offsets point into it
+    content_hash: str  # of the cleaned text without its print-date line
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage a practitioner can read as a quote, with where it came from."""
+
+    id: str
+    source: str
+    title: str
+    area: str | None
+    section_path: tuple[str, ...]
+    paragraphs: tuple[str, ...]  # numbered paragraphs it holds ("14", "15")
+    print_date: str | None
+    start: int  # character offsets in the original file
+    end: int
+    text: str
+
+    @property
+    def section(self) -> str:
+        path = " > ".join(self.section_path)
+        if self.paragraphs:
+            label = "para" if len(self.paragraphs) == 1 else "paras"
+            numbers = ", ".join(self.paragraphs)
+            return f"{path}, {label} {numbers}" if path else f"{label} {numbers}"
+        return path
+
+    @property
+    def embed_text(self) -> str:
+        """What the model sees: context first, never the print date (a re-print is not a change)."""
+        context = " > ".join(dict.fromkeys((self.title, *self.section_path)))
+        return f"{context}\n{self.text}"
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Chunk":
+        data = dict(data)
+        data["section_path"] = tuple(data["section_path"])
+        data["paragraphs"] = tuple(data["paragraphs"])
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One passage shown under an answer; `also_in` lists other documents carrying the same text."""
+
+    rank: int
+    chunk: Chunk
+    score: float
+    also_in: tuple[Chunk, ...] = ()
+    highlights: tuple[str, ...] = ()  # answering sentences, verbatim from chunk.text
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    standalone_question: str  # the question after resolving a follow-up against history
+    text: str  # with [n] markers, no markup
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+    notes: tuple[str, ...] = field(default=())  # e.g. why the assistant abstained
