@@ -37,12 +37,12 @@ class Settings:
     chunk_max_words: int = 150
     chunk_pack_words: int = 90
 
-    # Retrieval: reciprocal rank fusion of dense and BM25 rankings.
+    # Retrieval: a passage scores dense_weight × its best sentence's cosine plus
+    # bm25_weight × its BM25 score scaled to 0–1 (weights chosen on eval/questions.jsonl).
     top_k: int = 5
     candidates: int = 30
-    rrf_k: int = 60
     dense_weight: float = 1.0
-    bm25_weight: float = 0.7
+    bm25_weight: float = 0.3
 
     # Answer composition and abstention (calibrated on eval/questions.jsonl).
     answer_sentences: int = 4

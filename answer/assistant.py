@@ -62,19 +62,28 @@ class Assistant:
         if reason:
             return self._abstain(question, resolved.query, reason)
 
-        passages = groups[: self.settings.answer_passages]
-        candidates = [u for rank, (hit, _) in enumerate(passages, 1) for u in compose.units(rank, index.chunks[hit.position].text)]
-        vectors = self.embedder.encode([u.text for u in candidates])
-        scores = compose.score(candidates, vectors, query_vector, question, resolved.focus)
-        chosen = compose.select(candidates, scores, self.settings.answer_sentences, self.settings.sentence_margin)
+        chosen = self._choose(index, groups, query_vector, question, resolved.focus)
         missing = compose.missing_fact(question, chosen)
         if missing:
             return self._abstain(question, resolved.query, "the passages hold no such fact", shown=missing)
         highlights: dict[int, list[str]] = {}
         for unit in chosen:
-            highlights.setdefault(unit.rank, []).append(unit.text)
+            highlights.setdefault(unit.rank, []).append(unit.sentence.text)
         citations = cite.citations(groups, index.chunks, highlights)
         return Answer(question, resolved.query, _with_notice(compose.render(chosen)), False, citations)
+
+    def _choose(self, index: store.IndexData, groups: list, query_vector, question: str, focus: str) -> list[compose.Unit]:
+        """The sentences of the top passages that best answer the question."""
+        ranks = {hit.position: rank for rank, (hit, _) in enumerate(groups[: self.settings.answer_passages], 1)}
+        rows = [row for chunk in ranks for row in index.sentence_rows(chunk)]
+        cosines = index.vectors[rows] @ query_vector if rows else []
+        units = [
+            compose.Unit(ranks[index.sentences[row].chunk], index.sentences[row], float(cosine))
+            for row, cosine in zip(rows, cosines)
+            if compose.answers_something(index.sentences[row])
+        ]
+        scores = compose.score(units, question, focus)
+        return compose.select(units, scores, self.settings.answer_sentences, self.settings.sentence_margin)
 
     def _not_covered(self, index: store.IndexData, question: str, focus: str, hits: list) -> str | None:
         own_terms = terms(focus or question)

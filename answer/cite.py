@@ -52,7 +52,7 @@ def citations(groups: list[tuple[Hit, list[Chunk]]], chunks: list[Chunk], highli
         Citation(
             rank=rank,
             chunk=chunks[hit.position],
-            score=hit.fused,
+            score=hit.score,
             also_in=tuple(others),
             highlights=tuple(highlights.get(rank, ())),
         )

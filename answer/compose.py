@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.chunk import split_sentences
-from ingest.structure import ITEM_MARK
+from ingest.sentences import Sentence
 from ingest.terms import terms
 
 SAFETY_NOTICE = (
@@ -47,27 +46,23 @@ NEEDS_FACT = [
 ]
 
 
+FOOTNOTE_REF = re.compile(r"\s*\[\d+\]")  # "[1]" in a page would pass for one of our markers
+
+
 @dataclass(frozen=True)
 class Unit:
-    rank: int  # citation number
-    position: int  # order within the passage
-    text: str  # verbatim sentence or list item, without its bullet
-    lead: str | None  # the sentence leading into a list item
+    rank: int  # the citation it comes from
+    sentence: Sentence
+    cosine: float  # with the question
+
+    @property
+    def text(self) -> str:
+        return FOOTNOTE_REF.sub("", self.sentence.text).strip()
 
 
-def units(rank: int, passage: str) -> list[Unit]:
-    """Sentences and list items of a passage; an item remembers the sentence before its list."""
-    found: list[Unit] = []
-    for paragraph in passage.split("\n\n"):
-        lead = None
-        for line in paragraph.split("\n"):
-            if ITEM_MARK.match(line):
-                found.append(Unit(rank, len(found), ITEM_MARK.sub("", line).strip(), lead))
-                continue
-            sentences = split_sentences(line)
-            found += [Unit(rank, len(found) + i, s, None) for i, s in enumerate(sentences)]
-            lead = sentences[-1] if sentences else lead
-    return [u for u in found if len(u.text.split()) >= MIN_UNIT_WORDS]
+def answers_something(sentence: Sentence) -> bool:
+    """Long enough to say something, and not a bare "… should:" whose list carries the content."""
+    return len(sentence.text.split()) >= MIN_UNIT_WORDS and not sentence.text.rstrip().endswith(":")
 
 
 def overlap(question_terms: set[str], text: str) -> float:
@@ -76,13 +71,12 @@ def overlap(question_terms: set[str], text: str) -> float:
     return len(question_terms & set(terms(text))) / len(question_terms)
 
 
-def score(units_: list[Unit], vectors: np.ndarray, query_vector: np.ndarray, question: str, focus: str) -> np.ndarray:
+def score(units_: list[Unit], question: str, focus: str) -> np.ndarray:
     asked, focused = set(terms(question)), set(terms(focus))
-    cosines = vectors @ query_vector
     return np.array(
         [
-            c + QUESTION_BONUS * overlap(asked, u.text) + FOCUS_BONUS * overlap(focused, u.text) - RANK_PENALTY * (u.rank - 1)
-            for u, c in zip(units_, cosines)
+            u.cosine + QUESTION_BONUS * overlap(asked, u.text) + FOCUS_BONUS * overlap(focused, u.text) - RANK_PENALTY * (u.rank - 1)
+            for u in units_
         ]
     )
 
@@ -106,11 +100,11 @@ def render(chosen: list[Unit]) -> str:
     """One line per sentence, each with its [n]; a list item keeps the sentence that leads into it."""
     lines, shown_leads = [], set()
     for unit in chosen:
-        marker = f"[{unit.rank}]"
-        if unit.lead and (unit.rank, unit.lead) not in shown_leads:
-            shown_leads.add((unit.rank, unit.lead))
-            lines.append(f"{unit.lead} {unit.text} {marker}")
-        elif unit.lead:
+        marker, lead = f"[{unit.rank}]", unit.sentence.lead
+        if lead and (unit.rank, lead) not in shown_leads:
+            shown_leads.add((unit.rank, lead))
+            lines.append(f"{lead} {unit.text} {marker}")
+        elif lead:
             lines.append(f"• {unit.text} {marker}")
         else:
             lines.append(f"{unit.text} {marker}")

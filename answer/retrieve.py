@@ -1,5 +1,8 @@
-"""Answering step 1: a question → ranked passages, by dense (FAISS) and BM25 rankings
-fused with reciprocal rank fusion.
+"""Answering step 1: a question → ranked passages.
+
+Dense: FAISS finds the sentences nearest the question and a passage scores by its best
+sentence (a precise question meets one sentence, not a whole passage's average). Lexical:
+BM25 over passages, scaled to 0–1 by the best score. The two add with weights from config.
 """
 
 from __future__ import annotations
@@ -12,49 +15,45 @@ from config import Settings
 from ingest.store import IndexData
 from ingest.terms import terms
 
+SENTENCES_PER_CANDIDATE = 8
+
 
 @dataclass(frozen=True)
 class Hit:
     position: int  # row of the chunk in the index
-    fused: float
-    dense: float  # cosine similarity of question and passage
-    lexical: float  # BM25 score
-
-
-def dense_ranking(index: IndexData, query_vector: np.ndarray, depth: int) -> list[int]:
-    _, rows = index.dense.search(query_vector.reshape(1, -1), min(depth, index.dense.ntotal))
-    return [int(r) for r in rows[0] if r >= 0]
+    score: float
+    dense: float  # cosine of the question with the passage's best sentence
+    lexical: float  # BM25, scaled so the best passage has 1
 
 
 def bm25_scores(index: IndexData, query_terms: list[str]) -> np.ndarray:
     known = [t for t in query_terms if t in index.bm25.vocab_dict]
     if not known:
         return np.zeros(len(index.chunks), dtype=np.float32)
-    return np.asarray(index.bm25.get_scores(known), dtype=np.float32)
+    scores = np.asarray(index.bm25.get_scores(known), dtype=np.float32)
+    best = float(scores.max())
+    return scores / best if best > 0 else scores
 
 
-def bm25_ranking(scores: np.ndarray, depth: int) -> list[int]:
-    positive = np.flatnonzero(scores > 0)
-    order = positive[np.argsort(-scores[positive], kind="stable")]
-    return [int(r) for r in order[:depth]]
-
-
-def fuse(rankings: list[tuple[list[int], float]], rrf_k: int) -> dict[int, float]:
-    fused: dict[int, float] = {}
-    for ranking, weight in rankings:
-        for rank, row in enumerate(ranking):
-            fused[row] = fused.get(row, 0.0) + weight / (rrf_k + rank + 1)
-    return fused
+def best_sentence_per_chunk(index: IndexData, query_vector: np.ndarray, depth: int) -> dict[int, float]:
+    cosines, rows = index.dense.search(query_vector.reshape(1, -1), min(depth, index.dense.ntotal))
+    best: dict[int, float] = {}
+    for cosine, row in zip(cosines[0], rows[0]):
+        if row >= 0:
+            chunk = index.sentences[row].chunk
+            best[chunk] = max(best.get(chunk, -1.0), float(cosine))
+    return best
 
 
 def search(index: IndexData, query_vector: np.ndarray, query_text: str, settings: Settings, focus: str = "") -> list[Hit]:
     """Passages for the question, best first. `focus` (a follow-up's own words) weighs double in BM25."""
-    depth = settings.candidates
+    dense = best_sentence_per_chunk(index, query_vector, settings.candidates * SENTENCES_PER_CANDIDATE)
     lexical = bm25_scores(index, terms(query_text) + terms(focus) * 2)
-    fused = fuse(
-        [(dense_ranking(index, query_vector, depth), settings.dense_weight), (bm25_ranking(lexical, depth), settings.bm25_weight)],
-        settings.rrf_k,
-    )
-    rows = sorted(fused, key=lambda r: -fused[r])
-    cosines = index.vectors[rows] @ query_vector if rows else np.zeros(0)
-    return [Hit(r, fused[r], float(c), float(lexical[r])) for r, c in zip(rows, cosines)]
+    top_lexical = np.argsort(-lexical, kind="stable")[: settings.candidates]
+    floor = min(dense.values(), default=0.0)  # a passage the dense search missed is at most this close
+    candidates = set(dense) | {int(r) for r in top_lexical if lexical[r] > 0}
+    hits = [
+        Hit(row, settings.dense_weight * dense.get(row, floor) + settings.bm25_weight * float(lexical[row]), dense.get(row, floor), float(lexical[row]))
+        for row in candidates
+    ]
+    return sorted(hits, key=lambda h: -h.score)

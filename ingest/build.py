@@ -16,6 +16,7 @@ from ingest import store
 from ingest.embed import Embedder
 from ingest.load import IngestError, find_files, load, read_manifest
 from ingest.prepare import prepare
+from ingest.sentences import Sentence, split_chunks
 from records import Chunk, Document
 
 
@@ -26,15 +27,15 @@ class Report:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # one line each, naming the file
-    embedded: int = 0  # chunk texts that needed the model
-    reused: int = 0  # chunk texts whose vectors came from the previous build
+    embedded: int = 0  # sentences that needed the model
+    reused: int = 0  # sentences whose vectors came from the previous build
     build: Path | None = None
 
     def lines(self) -> list[str]:
         out = [
             f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
             f"removed {len(self.removed)}, failed {len(self.failed)}; "
-            f"embedded {self.embedded} passages, reused {self.reused}"
+            f"embedded {self.embedded} sentences, reused {self.reused}"
         ]
         out += [f"  added: {name}" for name in self.added]
         out += [f"  updated: {name}" for name in self.updated]
@@ -106,16 +107,10 @@ def build_index(paths: list[Path], index_dir: Path, settings: Settings, embedder
         documents[name] = _document_info(document, doc_chunks, now)
     report.removed = sorted(set(old_docs) - set(prepared))
 
-    cache = {}
-    if previous is not None:
-        cache = {text_key(c.embed_text): previous.vectors[i] for i, c in enumerate(previous.chunks)}
-    missing = list(dict.fromkeys(c.embed_text for c in chunks if text_key(c.embed_text) not in cache))
-    for text, vector in zip(missing, embedder.encode(missing, progress=progress)):
-        cache[text_key(text)] = vector
-    report.embedded, report.reused = len(missing), len(chunks) - len(missing)
     if not chunks:
         raise IngestError("no document could be ingested: " + "; ".join(report.failed or ["no files found"]))
-    vectors = np.stack([cache[text_key(c.embed_text)] for c in chunks]).astype(np.float32)
+    sentences = split_chunks(chunks)
+    vectors = _vectors(sentences, previous, embedder, report, progress)
 
     corpus_hash = text_key("\n".join(f"{n} {d['content_hash']} {d['print_date']}" for n, d in sorted(documents.items())))
     chunking = {"pack_words": settings.chunk_pack_words, "max_words": settings.chunk_max_words}
@@ -132,8 +127,20 @@ def build_index(paths: list[Path], index_dir: Path, settings: Settings, embedder
         "built_at": now,
         "documents": documents,
     }
-    report.build = store.write_index(index_dir, manifest, chunks, vectors)
+    report.build = store.write_index(index_dir, manifest, chunks, sentences, vectors)
     return report
+
+
+def _vectors(sentences: list[Sentence], previous: store.IndexData | None, embedder: Embedder, report: Report, progress: bool) -> np.ndarray:
+    """Sentence vectors, taken from the previous build where the same model saw the same text."""
+    cache = {}
+    if previous is not None:
+        cache = {text_key(s.embed_text): previous.vectors[i] for i, s in enumerate(previous.sentences)}
+    missing = list(dict.fromkeys(s.embed_text for s in sentences if text_key(s.embed_text) not in cache))
+    for text, vector in zip(missing, embedder.encode(missing, progress=progress)):
+        cache[text_key(text)] = vector
+    report.embedded, report.reused = len(missing), len(sentences) - len(missing)
+    return np.stack([cache[text_key(s.embed_text)] for s in sentences]).astype(np.float32)
 
 
 def _library_versions() -> dict[str, str]:

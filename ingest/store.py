@@ -2,8 +2,9 @@
 
 Each build is written whole into index/builds/<name>/ and only then named in
 index/CURRENT (replaced atomically), so a reader never sees a half-written index.
-A build holds the chunks, their vectors (the embedding cache for the next ingest),
-a FAISS index, BM25 data and a manifest saying what built it.
+A build holds the chunks (what is cited), their sentences and the sentences' vectors
+(what is searched, and the embedding cache for the next ingest), a FAISS index over
+those vectors, BM25 data over the chunks, and a manifest saying what built it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import shutil
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import bm25s
@@ -20,10 +22,11 @@ import faiss
 import numpy as np
 
 from ingest.embed import ModelIdentity
+from ingest.sentences import Sentence
 from ingest.terms import terms
 from records import Chunk
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT = "CURRENT"
 BUILDS = "builds"
 KEEP_BUILDS = 2  # the live build and the one before it, for readers still loading it
@@ -38,9 +41,19 @@ class IndexData:
     folder: Path  # the build folder it was read from
     manifest: dict
     chunks: list[Chunk]
-    vectors: np.ndarray
+    sentences: list[Sentence]
+    vectors: np.ndarray  # one unit-length row per sentence
     dense: faiss.Index
     bm25: bm25s.BM25
+
+    @cached_property
+    def _sentence_starts(self) -> np.ndarray:
+        chunk_of = np.fromiter((s.chunk for s in self.sentences), dtype=np.int64, count=len(self.sentences))
+        return np.searchsorted(chunk_of, np.arange(len(self.chunks) + 1))
+
+    def sentence_rows(self, chunk: int) -> range:
+        """Rows of a chunk's sentences (they are stored in chunk order)."""
+        return range(int(self._sentence_starts[chunk]), int(self._sentence_starts[chunk + 1]))
 
 
 def _fsync_write(path: Path, data: bytes) -> None:
@@ -71,7 +84,11 @@ def current_build(folder: Path) -> Path | None:
     return folder / BUILDS / name if name else None
 
 
-def write_index(folder: Path, manifest: dict, chunks: list[Chunk], vectors: np.ndarray) -> Path:
+def _jsonl(rows: list) -> bytes:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode("utf-8")
+
+
+def write_index(folder: Path, manifest: dict, chunks: list[Chunk], sentences: list[Sentence], vectors: np.ndarray) -> Path:
     """Write a complete build beside the live one, then publish it in one rename."""
     builds = folder / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
@@ -81,9 +98,10 @@ def write_index(folder: Path, manifest: dict, chunks: list[Chunk], vectors: np.n
     np.save(staging / "vectors.npy", vectors)
     faiss.write_index(build_dense(vectors), str(staging / "dense.faiss"))
     build_bm25(chunks).save(str(staging / "bm25"))
-    lines = "".join(json.dumps(c.to_json(), ensure_ascii=False) + "\n" for c in chunks)
-    _fsync_write(staging / "chunks.jsonl", lines.encode("utf-8"))
-    full_manifest = {"format_version": FORMAT_VERSION, **manifest, "chunk_count": len(chunks)}
+    _fsync_write(staging / "chunks.jsonl", _jsonl([c.to_json() for c in chunks]))
+    _fsync_write(staging / "sentences.jsonl", _jsonl([s.to_json() for s in sentences]))
+    counts = {"chunk_count": len(chunks), "sentence_count": len(sentences)}
+    full_manifest = {"format_version": FORMAT_VERSION, **manifest, **counts}
     _fsync_write(staging / "manifest.json", json.dumps(full_manifest, indent=2).encode("utf-8"))
     final = builds / name
     staging.rename(final)
@@ -132,6 +150,8 @@ def read_index(folder: Path, identity: ModelIdentity) -> IndexData:
         check_model(manifest, identity, build)
         with (build / "chunks.jsonl").open(encoding="utf-8") as handle:
             chunks = [Chunk.from_json(json.loads(line)) for line in handle]
+        with (build / "sentences.jsonl").open(encoding="utf-8") as handle:
+            sentences = [Sentence.from_json(json.loads(line)) for line in handle]
         vectors = np.load(build / "vectors.npy")
         dense = faiss.read_index(str(build / "dense.faiss"))
         bm25 = bm25s.BM25.load(str(build / "bm25"))
@@ -139,6 +159,9 @@ def read_index(folder: Path, identity: ModelIdentity) -> IndexData:
         raise
     except Exception as error:  # any unreadable part makes the whole build unusable
         raise IndexUnavailable(f"{build}: index is damaged ({type(error).__name__}: {error})") from None
-    if not (len(chunks) == vectors.shape[0] == dense.ntotal == manifest.get("chunk_count")):
-        raise IndexUnavailable(f"{build}: index is damaged (chunk, vector and manifest counts differ)")
-    return IndexData(build, manifest, chunks, vectors, dense, bm25)
+    if not (
+        len(sentences) == vectors.shape[0] == dense.ntotal == manifest.get("sentence_count")
+        and len(chunks) == manifest.get("chunk_count")
+    ):
+        raise IndexUnavailable(f"{build}: index is damaged (its parts and its manifest disagree on counts)")
+    return IndexData(build, manifest, chunks, sentences, vectors, dense, bm25)

@@ -1,0 +1,79 @@
+"""Scores of one run: retrieval (hit@k, MRR), answer quality, print dates, abstention,
+passage length and latency, overall and per question kind."""
+
+from __future__ import annotations
+
+import statistics
+
+from eval.match import answer_holds, fold, holds
+from eval.questions import Question
+
+
+def first_hit_rank(question: Question, result: dict) -> int | None:
+    for citation in result["citations"]:
+        if any(holds(citation["text"], g.quote) for g in question.gold):
+            return citation["rank"]
+    return None
+
+
+def dates_right(question: Question, result: dict) -> bool | None:
+    """Whether every citing source of a gold file shows that file's print date (null where none)."""
+    gold_files = {g.file for g in question.gold}
+    checked = None
+    for citation in result["citations"]:
+        if not any(holds(citation["text"], g.quote) for g in question.gold):
+            continue
+        for source in [citation, *citation.get("also_in", [])]:
+            if source["source"] in gold_files:
+                checked = (checked is not False) and source["print_date"] == question.print_date.get(source["source"])
+    return checked
+
+
+def keyword_coverage(question: Question, result: dict) -> float | None:
+    if not question.answer_keywords:
+        return None
+    answer = fold(result["answer"])
+    return sum(fold(k) in answer for k in question.answer_keywords) / len(question.answer_keywords)
+
+
+def _mean(values: list) -> float | None:
+    values = [float(v) for v in values if v is not None]
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def _percentile(values: list[float], share: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 1)
+
+
+def score(questions: list[Question], results: list[dict]) -> dict:
+    answerable = [(q, r) for q, r in zip(questions, results) if q.gold]
+    unanswerable = [(q, r) for q, r in zip(questions, results) if not q.gold]
+    ranks = [first_hit_rank(q, r) for q, r in answerable]
+    lengths = [len(c["text"].split()) for r in results for c in r["citations"]]
+    latencies = [r["latency_ms"] for r in results]
+    return {
+        "questions": len(results),
+        "hit@1": _mean([rank is not None and rank <= 1 for rank in ranks]),
+        "hit@3": _mean([rank is not None and rank <= 3 for rank in ranks]),
+        "hit@5": _mean([rank is not None and rank <= 5 for rank in ranks]),
+        "mrr": _mean([1 / rank if rank else 0.0 for rank in ranks]),
+        "answer_has_gold": _mean([any(answer_holds(r["answer"], g.quote) for g in q.gold) for q, r in answerable]),
+        "keyword_coverage": _mean([keyword_coverage(q, r) for q, r in answerable]),
+        "print_dates_right": _mean([dates_right(q, r) for q, r in answerable]),
+        "abstention_recall": _mean([r["abstained"] for _, r in unanswerable]),
+        "false_abstention": _mean([r["abstained"] for _, r in answerable]),
+        "median_passage_words": statistics.median(lengths) if lengths else None,
+        "latency_p50_ms": _percentile(latencies, 0.5),
+        "latency_p95_ms": _percentile(latencies, 0.95),
+    }
+
+
+def score_by_kind(questions: list[Question], results: list[dict]) -> dict[str, dict]:
+    kinds = sorted({q.kind for q in questions})
+    return {
+        kind: score(*zip(*[(q, r) for q, r in zip(questions, results) if q.kind == kind]))
+        for kind in kinds
+    }

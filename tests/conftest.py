@@ -1,0 +1,47 @@
+"""Shared fixtures: the real model and a real index of corpus/, built once per session."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from config import Settings, load_settings  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory) -> Settings:
+    return load_settings({}).with_overrides(index_dir=tmp_path_factory.mktemp("index"))
+
+
+@pytest.fixture(scope="session")
+def embedder(settings):
+    from ingest.embed import Embedder
+
+    return Embedder(settings)
+
+
+@pytest.fixture(scope="session")
+def built_index(settings, embedder):
+    from ingest.build import build_index
+
+    report = build_index([settings.corpus_dir], settings.index_dir, settings, embedder)
+    assert not report.failed
+    return report
+
+
+@pytest.fixture(scope="session")
+def assistant(settings, embedder, built_index):
+    from answer.assistant import Assistant
+
+    return Assistant.open(settings, embedder)
+
+
+def corpus_text(name: str) -> str:
+    return (ROOT / "corpus" / name).read_text(encoding="utf-8")

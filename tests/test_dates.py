@@ -1,0 +1,60 @@
+"""Print dates: every common form parses to ISO; a broken or absent one is never guessed."""
+
+import pytest
+from conftest import corpus_text
+
+from ingest.clean import clean
+from ingest.dates import extract_print_date, parse_date, stamp_date
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("This page is correct as printed on Saturday 21st of December 2024 04:51:56 PM please refer back to this website (http://westmidlands.procedures.org.uk) for updates.", "2024-12-21"),
+        ("This page is correct as printed on Friday 22nd of November 2019 01:50:13 PM please refer back to this website ( for updates.", "2019-11-22"),
+        ("Last updated 18/05/2017", "2017-05-18"),
+        ("Last reviewed in Feb 2023", "2023-02"),
+        ("Updated: 25th April 2024", "2024-04-25"),
+        ("Page last updated: 3 March 2021", "2021-03-03"),
+        ("Last updated on 2022-01-12", "2022-01-12"),
+        ("Last amended September 4, 2020", "2020-09-04"),
+    ],
+)
+def test_stamp_forms_parse_to_iso(line, expected):
+    assert stamp_date(line) == (True, expected)
+
+
+def test_a_printed_stamp_without_a_readable_date_is_removed_but_gives_no_date():
+    assert stamp_date("This page is correct as printed on  please refer back to this website ( for updates.") == (True, None)
+
+
+@pytest.mark.parametrize("line", ["Last updated 31/02/2017", "Updated: sometime soon", "Reviewed plans must be shared with the family and the child."])
+def test_impossible_dates_and_body_text_are_not_stamps(line):
+    assert stamp_date(line) == (False, None)
+
+
+def test_parse_date_reads_uk_day_first_order():
+    assert parse_date("04/05/2021") == "2021-05-04"
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("000_7e969022eef22aac.txt", "2024-12-21"),
+        ("003_59e7203d59049fa8.txt", "2019-11-22"),  # the broken "website ( for updates." form
+        ("001_85fc01a5fa2a4b07.txt", None),
+        ("002_6e6ee004ff62726c.txt", None),
+        ("004_d47f850b34cc143b.txt", None),
+    ],
+)
+def test_corpus_print_dates_and_the_stamp_leaves_the_text(name, expected):
+    printed, lines = extract_print_date(clean(corpus_text(name)))
+    assert printed == expected
+    assert not any("correct as printed" in line.text for line in lines)
+
+
+def test_printed_stamp_wins_over_an_updated_line():
+    text = "Title\n\nLast updated 18/05/2017\n\nBody text here.\n\nThis page is correct as printed on Monday 3rd of June 2024 10:00:00 AM please refer back."
+    printed, lines = extract_print_date(clean(text))
+    assert printed == "2024-06-03"
+    assert [line.text for line in lines if line.text] == ["Title", "Body text here."]
