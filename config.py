@@ -42,13 +42,13 @@ class Settings:
     top_k: int = 5
     candidates: int = 30
     dense_weight: float = 1.0
-    bm25_weight: float = 0.3
+    bm25_weight: float = 0.6
 
     # Answer composition and abstention (calibrated on eval/questions.jsonl).
     answer_sentences: int = 4
     answer_passages: int = 3
     sentence_margin: float = 0.12
-    abstain_below: float = 0.42
+    abstain_below: float = 0.33
     max_question_chars: int = 2000
 
     # Serving.

@@ -16,6 +16,9 @@ from ingest.store import IndexData
 from ingest.terms import terms
 
 SENTENCES_PER_CANDIDATE = 8
+# "A child-centred approach is supported by:" echoes the question's words but says nothing
+# itself (its list does), and split lists repeat it: it counts for less.
+LEAD_IN_WEIGHT = 0.85
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,9 @@ def best_sentence_per_chunk(index: IndexData, query_vector: np.ndarray, depth: i
     best: dict[int, float] = {}
     for cosine, row in zip(cosines[0], rows[0]):
         if row >= 0:
-            chunk = index.sentences[row].chunk
-            best[chunk] = max(best.get(chunk, -1.0), float(cosine))
+            sentence = index.sentences[row]
+            weight = LEAD_IN_WEIGHT if sentence.text.endswith(":") else 1.0
+            best[sentence.chunk] = max(best.get(sentence.chunk, -1.0), weight * float(cosine))
     return best
 
 

@@ -13,6 +13,9 @@ from ingest.structure import ITEM_MARK
 from records import Chunk
 
 
+SELF_STANDING_WORDS = 12
+
+
 @dataclass(frozen=True)
 class Sentence:
     chunk: int  # row of its chunk in the index
@@ -22,7 +25,10 @@ class Sentence:
 
     @property
     def embed_text(self) -> str:
-        return f"{self.lead} {self.text}" if self.lead else self.text
+        """A short item ("protecting children from maltreatment") means little without its lead-in;
+        a long one says enough alone, and the lead-in would only blur it."""
+        short = len(self.text.split()) < SELF_STANDING_WORDS
+        return f"{self.lead} {self.text}" if self.lead and short else self.text
 
     def to_json(self) -> list:
         return [self.chunk, self.position, self.text, self.lead]

@@ -1,0 +1,101 @@
+"""Real questions against the real index of corpus/: the right passage is cited first or
+second with its print date, off-topic questions abstain, follow-ups resolve."""
+
+import pytest
+
+from eval.match import holds
+
+WEST_MIDLANDS, WT2015, PRACTITIONERS, MILTON_KEYNES, SHARED = (
+    "000_7e969022eef22aac.txt",
+    "001_85fc01a5fa2a4b07.txt",
+    "002_6e6ee004ff62726c.txt",
+    "003_59e7203d59049fa8.txt",
+    "004_d47f850b34cc143b.txt",
+)
+PRINT_DATES = {WEST_MIDLANDS: "2024-12-21", MILTON_KEYNES: "2019-11-22"}
+
+# (question, [(file, quote that answers it)])
+KNOWN = [
+    ("what age is a child?", [(WT2015, "has not yet reached their 18th birthday"), (WEST_MIDLANDS, "has not yet reached their 18th birthday"), (SHARED, "has not yet achieved their 18th birthday")]),
+    ("which local authority areas do the west midlands procedures cover?", [(WEST_MIDLANDS, "Birmingham, Dudley, Herefordshire, Sandwell")]),
+    ("what should I do if I have concerns about a child's welfare?", [(WT2015, "should make a referral to local authority children’s social care"), (MILTON_KEYNES, "should make a referral to local authority children’s social care")]),
+    ("how many children were referred to children's social care in 2013-14?", [(WT2015, "over 650,000 children")]),
+    ("what duty does section 11 of the children act 2004 place on agencies?", [(WT2015, "also have a duty under section 11 of the Children Act 2004")]),
+    ("how does keeping children safe in education define safeguarding?", [(WEST_MIDLANDS, "Keeping Children Safe in Education defines safeguarding")]),
+    ("what should all agencies and professionals be alert to?", [(SHARED, "be alert to potential indicators of abuse or neglect"), (PRACTITIONERS, "Be alert to potential indicators of abuse or neglect")]),
+    ("what commitments did the MKSCB partner agencies make about training?", [(MILTON_KEYNES, "Provide and promote multi-agency training")]),
+    ("which guidance does working together 2015 replace?", [(WT2015, "This document replaces Working Together to Safeguard Children (2013)")]),
+    ("what does a child-centred approach mean?", [(WEST_MIDLANDS, "based on a clear understanding of the needs and views of children"), (WT2015, "based on a clear understanding of the needs and views of children"), (WT2015, "Effective safeguarding systems are child centred"), (MILTON_KEYNES, "Effective safeguarding systems are child centred")]),
+    ("who has a responsibility for keeping children safe?", [(WT2015, "has a responsibility for keeping them safe"), (MILTON_KEYNES, "has a responsibility for keeping them safe")]),
+    ("does the guidance apply to schools?", [(WT2015, "It applies, in its entirety, to all schools.")]),
+    ("how does the children act 1989 define a child?", [(SHARED, "The Children Act 1989 defines a child as anyone who has not yet achieved their 18th birthday")]),
+]
+
+
+@pytest.mark.parametrize("question, gold", KNOWN, ids=[q for q, _ in KNOWN])
+def test_known_passage_is_cited_first_or_second_with_its_print_date(assistant, question, gold):
+    answer = assistant.ask(question)
+    assert not answer.abstained, answer.notes
+    top = answer.citations[:2]
+    holding = [c for c in top if any(holds(c.chunk.text, quote) for _, quote in gold)]
+    assert holding, [c.chunk.text[:80] for c in top]
+    for citation in holding:
+        for chunk in (citation.chunk, *citation.also_in):
+            assert chunk.print_date == PRINT_DATES.get(chunk.source)
+    assert "[1]" in answer.text or "[2]" in answer.text
+    assert "call 999" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["what's the capital of France?", "how do I report FGM?", "what's the phone number for children's social care in Birmingham?", "recommend a good pizza place"],
+)
+def test_questions_the_corpus_cannot_answer_abstain_without_padding(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained
+    assert answer.citations == ()
+    assert "don't cover this" in answer.text and "children's social care" in answer.text and "call 999" in answer.text
+
+
+def test_follow_up_about_schools_answers_about_schools_not_a_repeat(assistant):
+    first = assistant.ask("who is responsible for safeguarding children?")
+    follow = assistant.ask("what about schools?", ["who is responsible for safeguarding children?"])
+    assert not follow.abstained
+    assert "school" in follow.text.lower()
+    assert follow.text != first.text
+    assert "responsib" in follow.standalone_question  # the topic carried over
+
+
+def test_a_new_topic_is_not_polluted_by_the_previous_one(assistant):
+    answer = assistant.ask("how many children were referred to children's social care in 2013-14?", ["what about schools?"])
+    assert answer.standalone_question == "how many children were referred to children's social care in 2013-14?"
+
+
+def test_off_topic_follow_up_still_abstains(assistant):
+    answer = assistant.ask("and what's the capital of France?", ["who is responsible for safeguarding children?"])
+    assert answer.abstained
+
+
+def test_shared_passage_is_one_citation_listing_every_source_with_its_date(assistant):
+    answer = assistant.ask("children have said that they need vigilance, stability and respect")
+    citation = next(c for c in answer.citations if "Vigilance" in c.chunk.text)
+    sources = {citation.chunk.source: citation.chunk.print_date} | {o.source: o.print_date for o in citation.also_in}
+    assert sources == {WT2015: None, MILTON_KEYNES: "2019-11-22"}
+    assert sum("Vigilance" in c.chunk.text for c in answer.citations) == 1
+
+
+def test_answer_sentences_are_verbatim_from_cited_passages(assistant):
+    answer = assistant.ask("what should I do if I have concerns about a child's welfare?")
+    body = answer.text.split("\n\n")[0]
+    for line in body.split("\n"):
+        marker = int(line.rsplit("[", 1)[1].rstrip("]"))
+        sentence = line.rsplit(" [", 1)[0].removeprefix("• ")
+        passage = answer.citations[marker - 1].chunk.text
+        assert sentence.split(": ")[-1] in passage
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 5000])
+def test_empty_and_oversized_questions_get_a_clear_reply(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.abstained and answer.citations == ()
+    assert "call 999" in answer.text
