@@ -48,7 +48,7 @@ class Settings:
     answer_sentences: int = 4
     answer_passages: int = 3
     sentence_margin: float = 0.12
-    abstain_below: float = 0.33
+    abstain_below: float = 0.31
     max_question_chars: int = 2000
 
     # Serving.

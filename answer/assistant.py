@@ -7,10 +7,13 @@ index/CURRENT and picks up a newly published build on the next question.
 from __future__ import annotations
 
 import threading
+
+import numpy as np
 from pathlib import Path
 
 from answer import cite, compose
 from answer.converse import resolve
+from answer.coverage import unknown_specialised_words
 from answer.retrieve import search
 from config import Settings
 from ingest import store
@@ -55,7 +58,7 @@ class Assistant:
             return Answer(question[:limit], "", _with_notice(text), True, notes=("question too long",))
         index = self.index()
         resolved = resolve(question, [h for h in history if h.strip()])
-        query_vector = self.embedder.encode([resolved.query])[0]
+        query_vector = self._query_vector(resolved)
         hits = search(index, query_vector, resolved.query, self.settings, resolved.focus)
         groups = cite.group(hits, index.chunks, self.settings.top_k)
         reason = self._not_covered(index, question, resolved.focus, hits)
@@ -71,6 +74,13 @@ class Assistant:
             highlights.setdefault(unit.rank, []).append(unit.sentence.text)
         citations = cite.citations(groups, index.chunks, highlights)
         return Answer(question, resolved.query, _with_notice(compose.render(chosen)), False, citations)
+
+    def _query_vector(self, resolved) -> np.ndarray:
+        """A follow-up searches halfway between its own words and the topic it leans on."""
+        if not resolved.focus:
+            return self.embedder.encode([resolved.query])[0]
+        mixed = self.embedder.encode([resolved.focus, resolved.topic]).sum(axis=0)
+        return mixed / np.linalg.norm(mixed)
 
     def _choose(self, index: store.IndexData, groups: list, query_vector, question: str, focus: str) -> list[compose.Unit]:
         """The sentences of the top passages that best answer the question."""
@@ -89,6 +99,9 @@ class Assistant:
         own_terms = terms(focus or question)
         if own_terms and not any(t in index.bm25.vocab_dict for t in own_terms):
             return "none of the question's words appear in the procedures"
+        unknown = unknown_specialised_words(question, index, self.embedder.word_pieces)
+        if unknown:
+            return f"the procedures never mention {', '.join(unknown)}"
         best = max((h.dense for h in hits[:3]), default=0.0)
         if best < self.settings.abstain_below:
             return f"no passage is close enough (best similarity {best:.2f})"

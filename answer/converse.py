@@ -12,26 +12,36 @@ from dataclasses import dataclass
 
 from ingest.terms import terms, words
 
+# Openings that lean on the turn before: "and …", "what about …", "does that …", "why?".
 FOLLOW_UP_OPENING = re.compile(
-    r"^\s*(?:(?:and|but|so|also)\b|(?:what|how)\s+about\b|what\s+if\b|same\s+for\b|"
+    r"^\W*(?:(?:and|but|so|also)\b|(?:what|how)\s+about\b|what\s+if\b|same\s+for\b|"
     r"(?:does|do|is|are|can|should|must)\s+(?:that|this|it|they|those|these)\b|why\b\W*$|how\s+so\b|"
-    r"(?:what|who|how|when|where)\s+(?:else|then)\b)",
+    r"(?:what|who|how|when|where)\s+(?:else|then)\b|anything\s+(?:else|on|about)\b)",
+    re.IGNORECASE,
+)
+# Phrases that do so wherever they stand: "can you say more about the second one".
+FOLLOW_UP_ANYWHERE = re.compile(
+    r"\b(?:say|tell me|explain)\s+more\b|\bmore about (?:it|that|this|them)\b|"
+    r"\b(?:the|that)\s+(?:first|second|third|last|other|next)\s+(?:one|point|bit|part)\b",
     re.IGNORECASE,
 )
 REFERRING_WORDS = frozenset("it its they them their that this those these he she him her there".split())
 SHORT_QUESTION_TERMS = 1  # "schools?" or "why?" cannot stand alone
-REFERRING_QUESTION_TERMS = 4  # "who do they tell about it?" leans on the turn before
+REFERRING_QUESTION_TERMS = 2  # "who referred them?" leans on the turn before; "what do children say they need?" does not
 
 
 @dataclass(frozen=True)
 class Resolved:
-    query: str  # what retrieval searches for
+    query: str  # what retrieval searches for: the earlier topic, then the question
     focus: str  # the follow-up's own words ("" for a standalone question)
+    topic: str = ""  # the earlier turn's standalone question a follow-up leans on
 
 
 def is_follow_up(question: str) -> bool:
     topic = terms(question)
-    if FOLLOW_UP_OPENING.match(question) or len(topic) <= SHORT_QUESTION_TERMS:
+    if FOLLOW_UP_OPENING.match(question) or FOLLOW_UP_ANYWHERE.search(question):
+        return True
+    if len(topic) <= SHORT_QUESTION_TERMS:
         return True
     return bool(REFERRING_WORDS & set(words(question))) and len(topic) <= REFERRING_QUESTION_TERMS
 
@@ -41,4 +51,4 @@ def resolve(question: str, history: list[str]) -> Resolved:
     if not history or not is_follow_up(question):
         return Resolved(question, "")
     before = resolve(history[-1], history[:-1])
-    return Resolved(f"{before.query} {question}", question)
+    return Resolved(f"{before.query} {question}", question, before.query)

@@ -23,7 +23,7 @@ import numpy as np
 
 from ingest.embed import ModelIdentity
 from ingest.sentences import Sentence
-from ingest.terms import terms
+from ingest.terms import terms, words
 from records import Chunk
 
 FORMAT_VERSION = 2
@@ -45,6 +45,10 @@ class IndexData:
     vectors: np.ndarray  # one unit-length row per sentence
     dense: faiss.Index
     bm25: bm25s.BM25
+
+    @cached_property
+    def corpus_words(self) -> frozenset[str]:
+        return frozenset(w for chunk in self.chunks for w in words(chunk.text))
 
     @cached_property
     def _sentence_starts(self) -> np.ndarray:
