@@ -84,11 +84,13 @@ class Assistant:
 
     def _choose(self, index: store.IndexData, groups: list, query_vector, question: str, focus: str) -> list[compose.Unit]:
         """The sentences of the top passages that best answer the question."""
-        ranks = {hit.position: rank for rank, (hit, _) in enumerate(groups[: self.settings.answer_passages], 1)}
+        top = groups[: self.settings.answer_passages]
+        ranks = {hit.position: rank for rank, (hit, _) in enumerate(top, 1)}
+        gaps = {hit.position: top[0][0].score - hit.score for hit, _ in top}
         rows = [row for chunk in ranks for row in index.sentence_rows(chunk)]
         cosines = index.vectors[rows] @ query_vector if rows else []
         units = [
-            compose.Unit(ranks[index.sentences[row].chunk], index.sentences[row], float(cosine))
+            compose.Unit(ranks[index.sentences[row].chunk], index.sentences[row], float(cosine), gaps[index.sentences[row].chunk])
             for row, cosine in zip(rows, cosines)
             if compose.answers_something(index.sentences[row])
         ]

@@ -28,7 +28,7 @@ MIN_UNIT_WORDS = 4
 MAX_ANSWER_WORDS = 130
 FOCUS_BONUS = 0.25  # a follow-up's own words ("schools") must steer the answer
 QUESTION_BONUS = 0.1
-RANK_PENALTY = 0.02
+PASSAGE_WEIGHT = 1.0  # a sentence from a weaker passage needs that much more similarity to lead
 
 # Questions whose answer must contain a kind of fact; without one in the passages the
 # procedures do not answer them, however close the topic.
@@ -54,6 +54,7 @@ class Unit:
     rank: int  # the citation it comes from
     sentence: Sentence
     cosine: float  # with the question
+    passage_gap: float  # how far its passage's retrieval score is below the best passage's
 
     @property
     def text(self) -> str:
@@ -75,7 +76,7 @@ def score(units_: list[Unit], question: str, focus: str) -> np.ndarray:
     asked, focused = set(terms(question)), set(terms(focus))
     return np.array(
         [
-            u.cosine + QUESTION_BONUS * overlap(asked, u.text) + FOCUS_BONUS * overlap(focused, u.text) - RANK_PENALTY * (u.rank - 1)
+            u.cosine + QUESTION_BONUS * overlap(asked, u.text) + FOCUS_BONUS * overlap(focused, u.text) - PASSAGE_WEIGHT * u.passage_gap
             for u in units_
         ]
     )
