@@ -33,6 +33,9 @@ class Settings:
     # sha256 of model.safetensors that ingest insists on; empty means "record, don't check".
     model_sha256: str = BUNDLED_MODEL_SHA256
 
+    # Ingest: files larger than this are refused rather than read.
+    max_file_mb: int = 20
+
     # Chunking: passages a practitioner can read as a quote.
     chunk_max_words: int = 150
     chunk_pack_words: int = 90

@@ -34,15 +34,17 @@ class Chunk:
     start: int  # character offsets in the original file
     end: int
     text: str
+    page: int | None = None  # first PDF page the passage is on
 
     @property
     def section(self) -> str:
-        path = " > ".join(self.section_path)
+        """Section path, then numbered paragraphs and PDF page where known."""
+        parts = [" > ".join(self.section_path)]
         if self.paragraphs:
-            label = "para" if len(self.paragraphs) == 1 else "paras"
-            numbers = ", ".join(self.paragraphs)
-            return f"{path}, {label} {numbers}" if path else f"{label} {numbers}"
-        return path
+            parts.append(("para " if len(self.paragraphs) == 1 else "paras ") + ", ".join(self.paragraphs))
+        if self.page:
+            parts.append(f"p. {self.page}")
+        return ", ".join(p for p in parts if p)
 
     @property
     def embed_text(self) -> str:

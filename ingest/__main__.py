@@ -3,12 +3,19 @@
 Example:
     python -m ingest                      # corpus/ into index/
     python -m ingest corpus/ --index /tmp/index
+    python -m ingest corpus/new-chapter.pdf      # add or update one file, keep the rest
+
+Unchanged files are skipped, changed ones re-chunked and only their new sentences
+embedded; a file removed from a scanned folder is dropped (--keep-missing keeps it).
+The new build is published in one step; every run is logged in <index>/ingest-log.jsonl.
+Exit code 0 when every file went in, 1 when some failed, 2 when nothing could be done.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from config import load_settings
@@ -18,6 +25,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders to ingest (default: corpus/)")
     parser.add_argument("--index", type=Path, help="index folder (default: index/)")
+    parser.add_argument("--keep-missing", action="store_true", help="keep documents whose files are gone")
     parser.add_argument("--verbose", action="store_true", help="show tracebacks for unexpected errors")
     return parser.parse_args(argv)
 
@@ -27,19 +35,22 @@ def main(argv: list[str] | None = None) -> int:
     from ingest.build import build_index
     from ingest.embed import Embedder, ModelError
     from ingest.load import IngestError
+    from ingest.report import append_log
 
     try:
         settings = load_settings()
         paths = args.paths or [settings.corpus_dir]
         index_dir = args.index or settings.index_dir
-        report = build_index(paths, index_dir, settings, Embedder(settings), progress=sys.stderr.isatty())
+        started = time.monotonic()
+        report = build_index(paths, index_dir, settings, Embedder(settings), keep_missing=args.keep_missing, progress=True)
+        append_log(index_dir, report, time.monotonic() - started)
     except (IngestError, ModelError, ValueError) as error:
         if args.verbose:
             raise
         print(f"error: {error}", file=sys.stderr)
         return 2
     print("\n".join(report.lines()))
-    print(f"published {report.build}")
+    print(f"serving {report.build}")
     return 1 if report.failed else 0
 
 

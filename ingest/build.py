@@ -1,12 +1,16 @@
 """Ingest from end to end: files → prepared chunks → vectors (reused where the text is
 unchanged) → a new published index build, with a report of what changed.
+
+Each document is one part of the index. An unchanged file keeps its part from the live
+build as it is; a changed one is prepared again and only sentences whose text is new are
+embedded; a file that fails keeps its old part, so a bad upload never loses a chapter.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -14,34 +18,25 @@ import numpy as np
 from config import Settings
 from ingest import store
 from ingest.embed import Embedder
-from ingest.load import IngestError, find_files, load, read_manifest
+from ingest.load import IngestError, ManifestEntry, find_files, load, read_manifest, shown
 from ingest.prepare import prepare
+from ingest.report import Report
 from ingest.sentences import Sentence, split_chunks
-from records import Chunk, Document
+from records import Chunk
 
 
 @dataclass
-class Report:
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)  # "name (print date old → new)"
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)  # one line each, naming the file
-    embedded: int = 0  # sentences that needed the model
-    reused: int = 0  # sentences whose vectors came from the previous build
-    build: Path | None = None
+class Part:
+    """One document's share of the index; sentence `chunk` numbers count from its first chunk."""
 
-    def lines(self) -> list[str]:
-        out = [
-            f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
-            f"removed {len(self.removed)}, failed {len(self.failed)}; "
-            f"embedded {self.embedded} sentences, reused {self.reused}"
-        ]
-        out += [f"  added: {name}" for name in self.added]
-        out += [f"  updated: {name}" for name in self.updated]
-        out += [f"  removed: {name}" for name in self.removed]
-        out += [f"  failed: {line}" for line in self.failed]
-        return out
+    info: dict
+    chunks: list[Chunk]
+    sentences: list[Sentence]
+    vectors: np.ndarray | None = None  # None until embedded
+
+
+def chunking_of(settings: Settings) -> dict:
+    return {"pack_words": settings.chunk_pack_words, "max_words": settings.chunk_max_words}
 
 
 def text_key(text: str) -> str:
@@ -55,92 +50,147 @@ def _previous(folder: Path, embedder: Embedder) -> store.IndexData | None:
         return None  # nothing to reuse: every passage is embedded afresh
 
 
-def _prepare_all(paths: list[Path], settings: Settings, report: Report) -> dict[str, tuple[Document, list[Chunk]]]:
-    prepared: dict[str, tuple[Document, list[Chunk]]] = {}
+def previous_parts(index: store.IndexData | None) -> dict[str, Part]:
+    """The live build cut back into its documents (they are stored one after another)."""
+    if index is None:
+        return {}
+    rows: dict[str, list[int]] = {}
+    for row, chunk in enumerate(index.chunks):
+        rows.setdefault(chunk.source, []).append(row)
+    parts = {}
+    for name, chunk_rows in rows.items():
+        first, last = chunk_rows[0], chunk_rows[-1]
+        sentence_rows = range(index.sentence_rows(first).start, index.sentence_rows(last).stop)
+        sentences = [replace(index.sentences[r], chunk=index.sentences[r].chunk - first) for r in sentence_rows]
+        info = index.manifest.get("documents", {}).get(name, {})
+        parts[name] = Part(info, index.chunks[first : last + 1], sentences, index.vectors[sentence_rows.start : sentence_rows.stop])
+    return parts
+
+
+def _new_part(path: Path, manifest: dict, settings: Settings, now: str) -> Part:
+    source = load(path, manifest, settings.max_file_mb * 2**20)
+    entry = asdict(source.entry)
+    document, chunks = prepare(source, settings)
+    info = {
+        "title": document.title, "area": document.area, "source_url": document.source_url,
+        "print_date": document.print_date, "content_hash": document.content_hash,
+        "file_hash": source.file_hash, "path": str(path.resolve()), "chunks": len(chunks), "ingested_at": now,
+        "manifest_entry": entry,
+    }
+    return Part(info, chunks, split_chunks(chunks))
+
+
+def _unchanged(path: Path, old: Part | None, entry: dict, chunking: dict, old_chunking: dict | None) -> bool:
+    """Same bytes, same manifest entry, same chunking: the old part stands."""
+    if old is None or chunking != old_chunking or old.info.get("manifest_entry") != entry:
+        return False
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == old.info.get("file_hash")
+    except OSError:
+        return False
+
+
+def _part_for(path: Path, old: Part | None, manifests: dict, settings: Settings, chunking: dict, old_chunking: dict | None, now: str) -> Part:
+    if path.parent not in manifests:
+        manifests[path.parent] = read_manifest(path.parent)
+    entry = asdict(manifests[path.parent].get(path.name, ManifestEntry()))
+    if _unchanged(path, old, entry, chunking, old_chunking):
+        return old
+    return _new_part(path, manifests[path.parent], settings, now)
+
+
+def _collect(paths, settings, old_parts, old_chunking, report, progress) -> dict[str, Part]:
+    from tqdm import tqdm
+
+    chunking = chunking_of(settings)
+    now = time.strftime("%Y-%m-%dT%H:%M:%S")
+    parts: dict[str, Part] = {}
     manifests: dict[Path, dict] = {}
-    for path in find_files(paths):
+    seen_content: dict[str, str] = {}
+    for path in tqdm(find_files(paths), desc="files", unit="file", disable=not progress):
+        name, old = path.name, old_parts.get(path.name)
         try:
-            folder = path.parent
-            if folder not in manifests:
-                manifests[folder] = read_manifest(folder)
-            prepared[path.name] = prepare(load(path, manifests[folder]), settings)
+            part = _part_for(path, old, manifests, settings, chunking, old_chunking, now)
+            twin = seen_content.get(part.info["content_hash"])
+            if twin is not None:
+                raise IngestError(f"{shown(name)}: same text as {shown(twin)}, not ingested twice")
+            if part is old:
+                report.unchanged.append(name)
+            else:
+                report.note_change(name, old.info if old else None, part.info)
+            parts[name] = part
+            seen_content[part.info["content_hash"]] = name
         except IngestError as error:
             report.failed.append(str(error))
-    return prepared
+            if old is not None:
+                parts[name] = old  # a failed update keeps the version already served
+                report.kept.append(name)
+    return parts
 
 
-def _document_info(document: Document, chunks: list[Chunk], ingested_at: str) -> dict:
-    return {
-        "title": document.title,
-        "area": document.area,
-        "source_url": document.source_url,
-        "print_date": document.print_date,
-        "content_hash": document.content_hash,
-        "chunks": len(chunks),
-        "ingested_at": ingested_at,
-    }
+def _embed(parts: dict[str, Part], old_parts: dict[str, Part], embedder: Embedder, report: Report, progress: bool) -> None:
+    """Vectors for new parts, each sentence text embedded once and only if never seen before."""
+    cache = {text_key(s.embed_text): part.vectors[i] for part in old_parts.values() for i, s in enumerate(part.sentences)}
+    fresh = [p for p in parts.values() if p.vectors is None]
+    missing = list(dict.fromkeys(s.embed_text for p in fresh for s in p.sentences if text_key(s.embed_text) not in cache))
+    for text, vector in zip(missing, embedder.encode(missing, progress=progress)):
+        cache[text_key(text)] = vector
+    report.embedded = len(missing)
+    report.reused = sum(len(p.sentences) for p in fresh) - len(missing)
+    dimension = embedder.identity.dimension
+    for part in fresh:
+        vectors = [cache[text_key(s.embed_text)] for s in part.sentences]
+        part.vectors = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, dimension), np.float32)
 
 
-def _classify(name: str, document: Document, old_docs: dict, report: Report) -> None:
-    old = old_docs.get(name)
-    if old is None:
-        report.added.append(name)
-    elif old["content_hash"] != document.content_hash or old["print_date"] != document.print_date:
-        dates = f" (print date {old['print_date'] or 'not stated'} → {document.print_date or 'not stated'})"
-        report.updated.append(name + (dates if old["print_date"] != document.print_date else ""))
-    else:
-        report.unchanged.append(name)
-
-
-def build_index(paths: list[Path], index_dir: Path, settings: Settings, embedder: Embedder, progress: bool = False) -> Report:
-    """Ingest `paths` (files or folders) into a new build of `index_dir` and publish it."""
-    report = Report()
-    prepared = _prepare_all(paths, settings, report)
-    previous = _previous(index_dir, embedder)
-    old_docs = previous.manifest.get("documents", {}) if previous else {}
-    now = time.strftime("%Y-%m-%dT%H:%M:%S")
+def _assemble(parts: dict[str, Part]) -> tuple[list[Chunk], list[Sentence], np.ndarray]:
     chunks: list[Chunk] = []
-    documents: dict[str, dict] = {}
-    for name, (document, doc_chunks) in prepared.items():
-        _classify(name, document, old_docs, report)
-        chunks += doc_chunks
-        documents[name] = _document_info(document, doc_chunks, now)
-    report.removed = sorted(set(old_docs) - set(prepared))
+    sentences: list[Sentence] = []
+    for part in parts.values():
+        sentences += [replace(s, chunk=s.chunk + len(chunks)) for s in part.sentences]
+        chunks += part.chunks
+    return chunks, sentences, np.concatenate([p.vectors for p in parts.values()]).astype(np.float32)
 
-    if not chunks:
+
+def build_index(
+    paths: list[Path], index_dir: Path, settings: Settings, embedder: Embedder, *, keep_missing: bool = False, progress: bool = False
+) -> Report:
+    """Ingest `paths` (files or folders) into a new build of `index_dir` and publish it.
+
+    A document of the live build whose file is gone from a scanned folder is dropped,
+    unless `keep_missing`; documents outside the scanned folders are left as they are.
+    """
+    report = Report()
+    previous = _previous(index_dir, embedder)
+    old_parts = previous_parts(previous)
+    old_chunking = previous.manifest.get("chunking") if previous else None
+    parts = _collect(paths, settings, old_parts, old_chunking, report, progress)
+    scanned = {str(p.resolve()) for p in paths if p.is_dir()}
+    for name, old in old_parts.items():
+        if name in parts:
+            continue
+        if keep_missing or str(Path(old.info.get("path", "")).parent) not in scanned:
+            parts[name] = old
+        else:
+            report.removed.append(name)
+    if not parts:
         raise IngestError("no document could be ingested: " + "; ".join(report.failed or ["no files found"]))
-    sentences = split_chunks(chunks)
-    vectors = _vectors(sentences, previous, embedder, report, progress)
-
-    corpus_hash = text_key("\n".join(f"{n} {d['content_hash']} {d['print_date']}" for n, d in sorted(documents.items())))
-    chunking = {"pack_words": settings.chunk_pack_words, "max_words": settings.chunk_max_words}
-    if previous is not None and not report.added + report.updated + report.removed and (
-        previous.manifest.get("corpus_hash"), previous.manifest.get("chunking")
-    ) == (corpus_hash, chunking):
+    if previous is not None and not report.removed and all(p.vectors is not None for p in parts.values()):
         report.build = previous.folder  # nothing changed: the live build stays as it is
         return report
+    _embed(parts, old_parts, embedder, report, progress)
+    chunks, sentences, vectors = _assemble(parts)
+    documents = {name: part.info for name, part in parts.items()}
     manifest = {
         "model": embedder.identity.to_json(),
-        "chunking": chunking,
+        "chunking": chunking_of(settings),
         "libraries": _library_versions(),
-        "corpus_hash": corpus_hash,
-        "built_at": now,
+        "corpus_hash": text_key("\n".join(f"{n} {d['content_hash']} {d['print_date']}" for n, d in sorted(documents.items()))),
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "documents": documents,
     }
     report.build = store.write_index(index_dir, manifest, chunks, sentences, vectors)
     return report
-
-
-def _vectors(sentences: list[Sentence], previous: store.IndexData | None, embedder: Embedder, report: Report, progress: bool) -> np.ndarray:
-    """Sentence vectors, taken from the previous build where the same model saw the same text."""
-    cache = {}
-    if previous is not None:
-        cache = {text_key(s.embed_text): previous.vectors[i] for i, s in enumerate(previous.sentences)}
-    missing = list(dict.fromkeys(s.embed_text for s in sentences if text_key(s.embed_text) not in cache))
-    for text, vector in zip(missing, embedder.encode(missing, progress=progress)):
-        cache[text_key(text)] = vector
-    report.embedded, report.reused = len(missing), len(sentences) - len(missing)
-    return np.stack([cache[text_key(s.embed_text)] for s in sentences]).astype(np.float32)
 
 
 def _library_versions() -> dict[str, str]:

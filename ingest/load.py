@@ -6,12 +6,14 @@ the text (the title) or left unstated (area, source URL).
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ingest.formats import SUFFIXES, FormatError, extract
+
 MANIFEST_NAME = "manifest.toml"
-TEXT_SUFFIXES = {".txt", ".md"}
 
 
 class IngestError(Exception):
@@ -31,6 +33,13 @@ class SourceFile:
     name: str  # the corpus file name, kept for provenance and evaluation
     text: str
     entry: ManifestEntry
+    file_hash: str  # of the bytes on disk: the same hash means nothing to redo
+    page_starts: tuple[int, ...] = ()  # PDF page boundaries in `text`
+
+
+def shown(name: str) -> str:
+    """A file name safe to print on one line: control characters escaped."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in name)
 
 
 def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
@@ -55,25 +64,37 @@ def find_files(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
-        elif path.exists():
+            found += sorted(
+                p for p in path.iterdir()
+                if (p.is_file() or p.is_symlink()) and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
+            )
+        elif path.exists() or path.is_symlink():
             found.append(path)
         else:
-            raise IngestError(f"{path}: no such file or folder")
+            raise IngestError(f"{shown(str(path))}: no such file or folder")
     return found
 
 
-def read_text(path: Path) -> str:
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    name = shown(path.name)
+    if path.suffix.lower() not in SUFFIXES:
+        raise IngestError(f"{name}: unsupported file type (use {', '.join(sorted(SUFFIXES))})")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise IngestError(f"{path.name}: not UTF-8 text (byte {error.start})") from None
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise IngestError(f"{name}: too large ({size / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB)")
+        return path.read_bytes()
     except OSError as error:
-        raise IngestError(f"{path.name}: cannot be read ({error.strerror})") from None
-    if not text.strip():
-        raise IngestError(f"{path.name}: empty file")
-    return text
+        raise IngestError(f"{name}: cannot be read ({error.strerror or error})") from None
 
 
-def load(path: Path, manifest: dict[str, ManifestEntry]) -> SourceFile:
-    return SourceFile(path, path.name, read_text(path), manifest.get(path.name, ManifestEntry()))
+def load(path: Path, manifest: dict[str, ManifestEntry], max_bytes: int) -> SourceFile:
+    data = read_bytes(path, max_bytes)
+    try:
+        extracted = extract(path.suffix, data)
+    except FormatError as error:
+        raise IngestError(f"{shown(path.name)}: {error}") from None
+    if not extracted.text.strip():
+        raise IngestError(f"{shown(path.name)}: empty file")
+    entry = manifest.get(path.name, ManifestEntry())
+    return SourceFile(path, path.name, extracted.text, entry, hashlib.sha256(data).hexdigest(), extracted.page_starts)

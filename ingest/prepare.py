@@ -6,6 +6,8 @@ Pure text work, no model: what comes out is a Document and its Chunks, ready to 
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
+from dataclasses import replace
 from pathlib import Path
 
 from config import Settings
@@ -34,6 +36,8 @@ def prepare(source: SourceFile, settings: Settings) -> tuple[Document, list[Chun
         pack_words=settings.chunk_pack_words,
         max_words=settings.chunk_max_words,
     )
+    if source.page_starts:
+        chunks = [replace(c, page=bisect_right(source.page_starts, c.start)) for c in chunks]
     body = "\n".join(line.text for line in lines)
     document = Document(
         source=source.name,
