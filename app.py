@@ -78,6 +78,10 @@ with gr.Blocks(title="Safeguarding procedures assistant") as demo:
         send = gr.Button("Send", variant="primary", scale=1)
     gr.Examples(EXAMPLES, inputs=box, label="Try asking")
     gr.on([box.submit, send.click], respond, inputs=[box, chat], outputs=[chat, box], api_name="ask")
+    if SETTINGS.admin_password:
+        import admin
+
+        admin.build(SETTINGS, assistant)
 
 
 if __name__ == "__main__":

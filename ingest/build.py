@@ -18,6 +18,7 @@ import numpy as np
 from config import Settings
 from ingest import store
 from ingest.embed import Embedder
+from ingest.lock import ingest_lock
 from ingest.load import IngestError, ManifestEntry, find_files, load, read_manifest, shown
 from ingest.prepare import prepare
 from ingest.report import Report
@@ -160,7 +161,13 @@ def build_index(
     A document of the live build whose file is gone from a scanned folder is dropped,
     unless `keep_missing`; documents outside the scanned folders are left as they are.
     """
+    with ingest_lock(index_dir):
+        return _build(paths, index_dir, settings, embedder, keep_missing, progress)
+
+
+def _build(paths: list[Path], index_dir: Path, settings: Settings, embedder: Embedder, keep_missing: bool, progress: bool) -> Report:
     report = Report()
+    store.clear_staging(index_dir)
     previous = _previous(index_dir, embedder)
     old_parts = previous_parts(previous)
     old_chunking = previous.manifest.get("chunking") if previous else None

@@ -38,7 +38,7 @@ def prepare(source: SourceFile, settings: Settings) -> tuple[Document, list[Chun
     )
     if source.page_starts:
         chunks = [replace(c, page=bisect_right(source.page_starts, c.start)) for c in chunks]
-    body = "\n".join(line.text for line in lines)
+    body = "\n".join(line.text for line in lines if line.text)  # blank lines are layout, not content
     document = Document(
         source=source.name,
         title=title,

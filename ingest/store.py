@@ -116,6 +116,14 @@ def write_index(folder: Path, manifest: dict, chunks: list[Chunk], sentences: li
     return final
 
 
+def clear_staging(folder: Path) -> None:
+    """Remove half-written builds left by a killed ingest (call with the ingest lock held)."""
+    builds = folder / BUILDS
+    if builds.is_dir():
+        for stale in builds.glob(".staging-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
 def _prune(builds: Path, keep: str) -> None:
     others = sorted(p for p in builds.iterdir() if not p.name.startswith(".") and p.name != keep)
     for old in others[: max(0, len(others) - (KEEP_BUILDS - 1))]:

@@ -1,44 +1,16 @@
 """The real Gradio server, started as a user starts it, asked through gradio_client."""
 
-import os
-import socket
-import subprocess
-import sys
-import time
+import json
+import urllib.request
 
 import pytest
-from conftest import ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from browser import running_app
 
 
 @pytest.fixture(scope="module")
 def server(settings, built_index, tmp_path_factory):
-    port = free_port()
-    log = tmp_path_factory.mktemp("app") / "app.log"
-    env = {**os.environ, "ASSISTANT_PORT": str(port), "ASSISTANT_INDEX_DIR": str(settings.index_dir), "HF_HUB_OFFLINE": "1"}
-    with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"app.py exited: {log.read_text()[-2000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        process.kill()
-        pytest.fail("app.py did not start listening within 180 s")
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+    with running_app(tmp_path_factory.mktemp("app") / "app.log", index_dir=str(settings.index_dir)) as url:
+        yield url
 
 
 def message_text(message: dict) -> str:
@@ -64,3 +36,11 @@ def test_chat_answers_with_markers_sources_dates_and_999(server):
     history, _ = client.predict("what's the capital of France?", history, api_name="/ask")
     off_topic = message_text(history[-1])
     assert "don&#39;t cover this" in off_topic and "<details>" not in off_topic
+
+
+def test_without_an_admin_password_there_is_no_admin_surface(server):
+    config = json.loads(urllib.request.urlopen(server + "config", timeout=30).read())
+    labels = {str(c.get("props", {}).get("label")) for c in config["components"]}
+    assert "Admin password" not in labels and "Corpus" not in labels
+    endpoints = {d.get("api_name") for d in config["dependencies"]}
+    assert endpoints & {"ask"} and not any("ingest" in str(e) or "upload" in str(e) for e in endpoints)

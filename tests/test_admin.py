@@ -1,0 +1,70 @@
+"""The admin tab in a real browser: hidden without sign-in, slowed on wrong passwords,
+uploads safely named, re-ingest publishes at once, the log shows the run."""
+
+import re
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+from browser import browser_page, running_app, screenshot
+from conftest import ROOT
+
+from admin import check_password
+from ingest.uploads import safe_name
+from ingest.load import IngestError
+
+
+def test_upload_names_are_reduced_to_plain_characters():
+    assert safe_name("../../etc/passwd.txt") == "passwd.txt"
+    assert safe_name("C:\\\\Users\\\\me\\\\Ch 5 – Neglect (v2).DOCX") == "Ch 5 _ Neglect (v2).docx"
+    assert safe_name("odd\nname<script>.md") == "odd_name_script_.md"
+    with pytest.raises(IngestError):
+        safe_name("..")
+
+
+def test_wrong_passwords_are_slowed_more_each_time():
+    import time
+
+    timings = []
+    for _ in range(3):
+        started = time.monotonic()
+        assert not check_password("guess", "s3cret")
+        timings.append(time.monotonic() - started)
+    assert timings[0] >= 0.2 and timings[2] >= 2 * timings[0] * 0.9
+    assert check_password("s3cret", "s3cret")
+
+
+def test_admin_signs_in_uploads_a_chapter_and_the_chat_cites_it(settings, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    (tmp_path / "uploads").mkdir()
+    chapter = tmp_path / "uploads" / "Ch 9 <Escalation>.txt"
+    chapter.write_text("9.1 Escalation\n\nWhen professionals disagree about a referral, they should escalate to their designated safeguarding lead within two working days.\n\nLast updated 18/05/2017\n", encoding="utf-8")
+    app_settings = {"corpus_dir": str(corpus), "index_dir": str(tmp_path / "index"), "admin_password": "correct horse"}
+    with running_app(tmp_path / "app.log", **app_settings) as url, browser_page() as page:
+        page.goto(url)
+        page.get_by_text("Admin", exact=True).click()
+        assert page.get_by_text("Corpus").count() == 0
+        page.get_by_label("Admin password").fill("wrong")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_text("Wrong password.").wait_for(timeout=15000)
+        assert not page.get_by_role("button", name="Re-ingest the corpus").is_visible()
+
+        page.get_by_label("Admin password").fill("correct horse")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_text("Signed in.").wait_for(timeout=15000)
+        page.get_by_text("001_85fc01a5fa2a4b07.txt").first.wait_for(timeout=15000)
+
+        page.locator("input[type=file][multiple]").set_input_files(str(chapter))
+        expect(page.get_by_label("Upload result")).to_have_value(re.compile("saved Ch 9 Escalation.txt"), timeout=20000)
+        page.get_by_role("button", name="Re-ingest the corpus").click()
+        expect(page.get_by_label("Last run")).to_have_value(re.compile("added 1, updated 0, unchanged 5"), timeout=60000)
+        page.get_by_role("grid", name="Corpus").get_by_text("Ch 9 Escalation.txt").wait_for(timeout=15000)
+        screenshot(page, "admin-after-reingest")
+
+        page.get_by_label("Your question").fill("how quickly should a disagreement about a referral be escalated?")
+        page.keyboard.press("Enter")
+        page.locator("details").first.wait_for(timeout=30000)
+        reply = page.locator("#chat").inner_text()
+        assert "within two working days" in reply and "printed 18 May 2017" in reply
+    assert (corpus / "Ch 9 Escalation.txt").exists()
