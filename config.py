@@ -54,6 +54,9 @@ class Settings:
     abstain_below: float = 0.31
     max_question_chars: int = 2000
 
+    # Currency: a cited page printed longer ago than this gets a warning.
+    print_age_warning_months: int = 12
+
     # Serving.
     host: str = "127.0.0.1"
     port: int = 7860

@@ -72,6 +72,7 @@ class Citation:
     score: float
     also_in: tuple[Chunk, ...] = ()
     highlights: tuple[str, ...] = ()  # answering sentences, verbatim from chunk.text
+    warnings: tuple[str, ...] = ()  # superseded guidance, an old or missing print date
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,12 @@ index/CURRENT and picks up a newly published build on the next question.
 from __future__ import annotations
 
 import threading
-
-import numpy as np
+from datetime import date
 from pathlib import Path
 
-from answer import cite, compose
+import numpy as np
+
+from answer import cite, compose, currency
 from answer.converse import resolve
 from answer.coverage import unknown_specialised_words
 from answer.retrieve import search
@@ -19,7 +20,9 @@ from config import Settings
 from ingest import store
 from ingest.embed import Embedder
 from ingest.terms import terms
-from records import Answer
+from records import Answer, Chunk
+
+CURRENCY_RULES = "currency.toml"
 
 
 class Assistant:
@@ -28,6 +31,7 @@ class Assistant:
         self.embedder = embedder or Embedder(settings)
         self._index: store.IndexData | None = None
         self._lock = threading.Lock()
+        self.currency_rules = currency.load_rules(settings.corpus_dir / CURRENCY_RULES)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Assistant":
@@ -72,8 +76,11 @@ class Assistant:
         highlights: dict[int, list[str]] = {}
         for unit in chosen:
             highlights.setdefault(unit.rank, []).append(unit.sentence.text)
-        citations = cite.citations(groups, index.chunks, highlights)
+        citations = cite.citations(groups, index.chunks, highlights, self.warnings)
         return Answer(question, resolved.query, _with_notice(compose.render(chosen)), False, citations)
+
+    def warnings(self, chunk: Chunk) -> tuple[str, ...]:
+        return currency.warnings_for(chunk, self.currency_rules, self.settings.print_age_warning_months, date.today())
 
     def _query_vector(self, resolved) -> np.ndarray:
         """A follow-up searches halfway between its own words and the topic it leans on."""

@@ -8,6 +8,7 @@ print date, so the same words are not shown twice.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Callable
 
 from answer.retrieve import Hit
 from ingest.terms import words
@@ -47,7 +48,9 @@ def group(hits: list[Hit], chunks: list[Chunk], k: int) -> list[tuple[Hit, list[
     return groups
 
 
-def citations(groups: list[tuple[Hit, list[Chunk]]], chunks: list[Chunk], highlights: dict[int, list[str]]) -> tuple[Citation, ...]:
+def citations(
+    groups: list[tuple[Hit, list[Chunk]]], chunks: list[Chunk], highlights: dict[int, list[str]], warn: Callable[[Chunk], tuple[str, ...]]
+) -> tuple[Citation, ...]:
     return tuple(
         Citation(
             rank=rank,
@@ -55,6 +58,7 @@ def citations(groups: list[tuple[Hit, list[Chunk]]], chunks: list[Chunk], highli
             score=hit.score,
             also_in=tuple(others),
             highlights=tuple(highlights.get(rank, ())),
+            warnings=warn(chunks[hit.position]),
         )
         for rank, (hit, others) in enumerate(groups, start=1)
     )

@@ -54,8 +54,9 @@ def citation_html(citation: Citation) -> str:
         f"<li>also in: {inert(source_line(other))}</li>" for other in citation.also_in
     )
     also_block = f"<ul>{also}</ul>" if also else ""
+    warnings = "".join(f"<br>⚠ {inert(w)}" for w in citation.warnings)
     return (
-        f"<details><summary>[{citation.rank}] {inert(source_line(citation.chunk))}</summary>"
+        f"<details><summary>[{citation.rank}] {inert(source_line(citation.chunk))}{warnings}</summary>"
         f"<blockquote>{_highlighted(citation)}</blockquote>{also_block}</details>"
     )
 
@@ -77,4 +78,5 @@ def to_plain_text(answer: Answer) -> str:
         for citation in answer.citations:
             lines.append(f"[{citation.rank}] {source_line(citation.chunk)}")
             lines += [f"    also in: {source_line(other)}" for other in citation.also_in]
+            lines += [f"    warning: {warning}" for warning in citation.warnings]
     return "\n".join(lines)

@@ -20,7 +20,7 @@ def citation_json(citation: Citation) -> dict:
         "area": chunk.area,
         "print_date": chunk.print_date,
         "also_in": [_source(other) for other in citation.also_in],
-        "warnings": [],
+        "warnings": list(citation.warnings),
     }
 
 

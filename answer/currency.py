@@ -1,0 +1,73 @@
+"""Answering step 2b: warnings that a cited passage may be out of date.
+
+Rules are data (corpus/currency.toml): superseded terms (LSCBs, Serious Case Reviews,
+CCGs, HCPC registration) and replaced editions of Working Together; plus the page's
+own age, from its print date, against a configurable limit.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from records import Chunk
+
+WORKING_TOGETHER = r"Working Together to Safeguard Children\W{0,3}YEAR\b"
+
+
+class CurrencyRulesError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Rule:
+    pattern: re.Pattern
+    warning: str
+
+
+def load_rules(path: Path) -> list[Rule]:
+    """The rules file as compiled patterns; no file means no term or edition warnings."""
+    if not path.exists():
+        return []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        current = int(data["current_working_together"])
+        rules = [
+            Rule(re.compile(r"\b(?:" + "|".join(entry["patterns"]) + r")\b", re.IGNORECASE), entry["warning"])
+            for entry in data.get("superseded", [])
+        ]
+        rules += [
+            Rule(
+                re.compile(WORKING_TOGETHER.replace("YEAR", str(edition["year"])), re.IGNORECASE),
+                f"cites Working Together {edition['year']}, replaced in {edition['replaced_by']} (current edition: {current})",
+            )
+            for edition in data.get("editions", [])
+        ]
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, ValueError, re.error) as error:
+        raise CurrencyRulesError(f"{path}: {type(error).__name__}: {error}") from None
+    return rules
+
+
+def age_in_months(print_date: str, today: date) -> int:
+    year, month = (int(p) for p in print_date.split("-")[:2])
+    return (today.year - year) * 12 + today.month - month
+
+
+def age_label(print_date: str, today: date) -> str:
+    months = age_in_months(print_date, today)
+    if months >= 12:
+        years = months // 12
+        return f"{years} year{'s' if years != 1 else ''} ago"
+    return f"{months} month{'s' if months != 1 else ''} ago"
+
+
+def warnings_for(chunk: Chunk, rules: list[Rule], max_age_months: int, today: date) -> tuple[str, ...]:
+    found = [rule.warning for rule in rules if rule.pattern.search(chunk.text)]
+    if chunk.print_date is None:
+        found.append("print date not stated: check the live procedures")
+    elif age_in_months(chunk.print_date, today) > max_age_months:
+        found.append(f"printed {age_label(chunk.print_date, today)}: check the live procedures")
+    return tuple(dict.fromkeys(found))
