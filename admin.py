@@ -14,6 +14,7 @@ from typing import Callable
 
 import gradio as gr
 
+import feedback
 from answer.assistant import Assistant
 from config import Settings
 from ingest import store
@@ -68,6 +69,13 @@ def last_summary(settings: Settings) -> str:
     return "\n".join(lines)
 
 
+def feedback_summary(settings: Settings) -> str:
+    counts = feedback.tallies(settings.feedback_path)
+    if not counts:
+        return "Feedback: none yet."
+    return "Feedback: " + ", ".join(f"{rating} {count}" for rating, count in counts.items())
+
+
 def _require(signed_in: bool) -> None:
     if not signed_in:
         raise gr.Error("Sign in as an admin first.")
@@ -82,6 +90,7 @@ def build(settings: Settings, assistant: Callable[[], Assistant]) -> None:
             sign_in = gr.Button("Sign in", scale=1)
         notice = gr.Markdown()
         with gr.Column(visible=False) as panel:
+            ratings = gr.Markdown(elem_id="feedback-tallies")
             corpus = gr.Dataframe(headers=CORPUS_COLUMNS, label="Corpus", interactive=False, wrap=True)
             uploads = gr.File(label="Upload new or updated chapters", file_count="multiple", file_types=sorted(SUFFIXES))
             upload_result = gr.Textbox(label="Upload result", interactive=False)
@@ -91,8 +100,9 @@ def build(settings: Settings, assistant: Callable[[], Assistant]) -> None:
 
     def on_sign_in(given: str):
         if not check_password(given or "", settings.admin_password):
-            return False, gr.update(), gr.update(visible=False), "Wrong password.", gr.update(), gr.update(), gr.update()
-        return True, gr.update(visible=False), gr.update(visible=True), "Signed in.", corpus_rows(settings), last_summary(settings), log_rows(settings)
+            return False, gr.update(), gr.update(visible=False), "Wrong password.", gr.update(), gr.update(), gr.update(), gr.update()
+        shown = (corpus_rows(settings), last_summary(settings), log_rows(settings), feedback_summary(settings))
+        return True, gr.update(visible=False), gr.update(visible=True), "Signed in.", *shown
 
     def on_upload(files: list | None, ok: bool) -> str:
         _require(ok)
@@ -119,7 +129,8 @@ def build(settings: Settings, assistant: Callable[[], Assistant]) -> None:
         progress(1.0, desc="Published")
         return corpus_rows(settings), last_summary(settings), log_rows(settings)
 
-    sign_in.click(on_sign_in, [password], [signed_in, sign_in_row, panel, notice, corpus, summary, log], api_name=False)
-    password.submit(on_sign_in, [password], [signed_in, sign_in_row, panel, notice, corpus, summary, log], api_name=False)
+    shown = [signed_in, sign_in_row, panel, notice, corpus, summary, log, ratings]
+    sign_in.click(on_sign_in, [password], shown, api_name=False)
+    password.submit(on_sign_in, [password], shown, api_name=False)
     uploads.upload(on_upload, [uploads, signed_in], [upload_result], api_name=False)
     reingest.click(on_reingest, [signed_in], [corpus, summary, log], api_name=False, concurrency_limit=1)

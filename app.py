@@ -12,12 +12,15 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from
 
 import gradio as gr
 
+import feedback
 from answer.assistant import Assistant
 from answer.compose import SAFETY_NOTICE
-from answer.render import to_markdown
+from answer.render import to_markdown, to_plain_text
 from config import load_settings
+from ingest import store
 
 SETTINGS = load_settings()
+ALL_AREAS = "All areas"
 EXAMPLES = [
     "Who is responsible for safeguarding children?",
     "What does child-centred mean?",
@@ -25,10 +28,13 @@ EXAMPLES = [
     "What do children say they need from professionals?",
 ]
 ABOUT = (
-    "Answers come only from the safeguarding procedure texts held here, quoted word for word "
-    "with their source and print date. It does not know your local contacts or anything "
-    "outside those texts, and it is not a substitute for your safeguarding lead."
+    "**What this can do:** find what the safeguarding procedures held here say, quoted word for "
+    "word with the source, section and print date. **What it can't do:** know your local contacts, "
+    "anything outside those texts, or the details of your case. It is not a substitute for your "
+    "safeguarding lead."
 )
+FEEDBACK_OPTIONS = ["Like", "Dislike", "Wrong or unhelpful source", "Out of date", "Missing information"]
+FOCUS_QUESTION = "() => document.querySelector('#question textarea')?.focus()"
 
 _assistant: Assistant | None = None
 _assistant_lock = threading.Lock()
@@ -42,6 +48,11 @@ def assistant() -> Assistant:
         return _assistant
 
 
+def area_choices() -> list[str]:
+    documents = (store.read_manifest(SETTINGS.index_dir) or {}).get("documents", {})
+    return [ALL_AREAS, *sorted({d["area"] for d in documents.values() if d.get("area")})]
+
+
 def _text(content: object) -> str:
     """A chat message's text, whichever shape Gradio hands it over in."""
     if isinstance(content, str):
@@ -53,19 +64,39 @@ def _text(content: object) -> str:
     return ""
 
 
-def respond(message: str, history: list[dict]) -> tuple[list[dict], str]:
-    """Answer `message` in the light of the user's earlier turns; clear the input box."""
+def respond(message: str, history: list[dict], area: str, cited: list) -> tuple[list[dict], str, str, list]:
+    """Answer `message` in the light of the user's earlier turns; clear the input box.
+
+    Also returns the answer as plain text for copying, and (kept on the server, per
+    session) the sources each answer cited, for feedback.
+    """
     earlier = [_text(m["content"]) for m in history if m.get("role") == "user"]
-    answer = assistant().ask(message, earlier)
+    answer = assistant().ask(message, earlier, None if area in (None, "", ALL_AREAS) else area)
     reply = {"role": "assistant", "content": to_markdown(answer)}
-    return [*history, {"role": "user", "content": message}, reply], ""
+    sources = [{"source": c.chunk.source, "section": c.chunk.section, "print_date": c.chunk.print_date} for c in answer.citations]
+    keep = message if SETTINGS.feedback_keeps_questions else None
+    return [*history, {"role": "user", "content": message}, reply], "", to_plain_text(answer), [*cited, (keep, sources)]
+
+
+def rate(cited: list, event: gr.LikeData) -> str:
+    """Store one rating with the sources of the answer it is about."""
+    answer_number = event.index // 2 if isinstance(event.index, int) else event.index[0] // 2
+    question, sources = cited[answer_number] if answer_number < len(cited) else (None, [])
+    rating = {True: "up", False: "down"}.get(event.liked, str(event.liked))
+    feedback.record(SETTINGS.feedback_path, rating, sources, question)
+    return "Thank you: your feedback was saved."
 
 
 with gr.Blocks(title="Safeguarding procedures assistant") as demo:
     gr.Markdown("# Safeguarding procedures assistant")
     gr.Markdown(f"**{SAFETY_NOTICE}**", elem_id="safety-notice")
     gr.Markdown(ABOUT, elem_id="about")
-    chat = gr.Chatbot(label="Conversation", height=520, elem_id="chat", sanitize_html=True)
+    cited = gr.State([])
+    with gr.Row():
+        area = gr.Dropdown([ALL_AREAS], value=ALL_AREAS, label="Procedures from", scale=1, elem_id="area",
+                           info="One area's procedures plus those that name no area")
+    chat = gr.Chatbot(label="Conversation", height=520, elem_id="chat", feedback_options=FEEDBACK_OPTIONS)
+    thanks = gr.Markdown(elem_id="feedback-thanks")
     with gr.Row():
         box = gr.Textbox(
             label="Your question",
@@ -77,7 +108,13 @@ with gr.Blocks(title="Safeguarding procedures assistant") as demo:
         )
         send = gr.Button("Send", variant="primary", scale=1)
     gr.Examples(EXAMPLES, inputs=box, label="Try asking")
-    gr.on([box.submit, send.click], respond, inputs=[box, chat], outputs=[chat, box], api_name="ask")
+    with gr.Accordion("Copy the last answer as plain text (with sources and print dates)", open=False):
+        plain = gr.Textbox(label="Answer as plain text", lines=8, buttons=["copy"], interactive=False, elem_id="plain-answer")
+    gr.on(
+        [box.submit, send.click], respond, inputs=[box, chat, area, cited], outputs=[chat, box, plain, cited], api_name="ask"
+    ).then(None, js=FOCUS_QUESTION)
+    chat.like(rate, [cited], [thanks], api_name=False)
+    demo.load(lambda: gr.update(choices=area_choices()), outputs=area, api_name=False)  # areas of the live index
     if SETTINGS.admin_password:
         import admin
 

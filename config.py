@@ -61,7 +61,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     concurrency_limit: int = 4
-    log_questions: bool = False
+    feedback_path: Path = ROOT / "feedback" / "feedback.jsonl"
+    feedback_keeps_questions: bool = False
     admin_password: str = field(default="", repr=False)
 
     def resolved_model_path(self) -> str:

@@ -52,7 +52,8 @@ class Assistant:
                 self._index = store.read_index(self.settings.index_dir, self.embedder.identity)
             return self._index
 
-    def ask(self, question: str, history: list[str] | tuple[str, ...] = ()) -> Answer:
+    def ask(self, question: str, history: list[str] | tuple[str, ...] = (), area: str | None = None) -> Answer:
+        """Answer `question`; with `area`, only that area's procedures and those of no stated area."""
         question = question.strip()
         if not question:
             return Answer(question, question, _with_notice("Please type a question."), True, notes=("empty question",))
@@ -64,6 +65,8 @@ class Assistant:
         resolved = resolve(question, [h for h in history if h.strip()])
         query_vector = self._query_vector(resolved)
         hits = search(index, query_vector, resolved.query, self.settings, resolved.focus)
+        if area:
+            hits = [h for h in hits if index.chunks[h.position].area in (None, area)]
         groups = cite.group(hits, index.chunks, self.settings.top_k)
         reason = self._not_covered(index, question, resolved.focus, hits)
         if reason:

@@ -10,27 +10,36 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from answer.currency import age_label
 from records import Answer, Chunk, Citation
 
 MONTH_NAMES = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
-# ASCII punctuation that Markdown or HTML might act on; letters, digits, spaces and
-# non-ASCII text pass through unchanged.
-_MARKUP = re.compile(r"[!-/:-@\[-`{-~]")
+# Characters Markdown or HTML could act on (tags, entities, links, images, emphasis, code,
+# tables, maths, autolinked addresses); ordinary punctuation stays as it is so the text
+# also reads well to screen readers.
+_MARKUP = re.compile(r"[&<>\"'\[\]()!*_`#|~\\{}$:=@^]")
+# A line opening that would start a list, quote or heading.
+_LINE_START = re.compile(r"^(\d+)([.)])(?=\s)|^([-+])(?=\s)")
+_WWW = re.compile(r"(?i)\bwww\.")  # GFM would make "www.example.org" a link
+
+
+def _entity(match: re.Match) -> str:
+    return "".join(f"&#{ord(ch)};" for ch in match.group())
 
 
 def inert(text: str) -> str:
-    """`text` as literal characters: no tag, link, image or emphasis can form from it."""
-    lines = (line.strip() for line in text.split("\n"))
-    return "\n".join(_MARKUP.sub(lambda m: f"&#{ord(m.group())};", line) for line in lines)
+    """`text` as literal characters: no tag, link, image, list or emphasis can form from it."""
+    lines = (_WWW.sub(lambda m: m.group()[:-1] + "&#46;", _MARKUP.sub(_entity, line.strip())) for line in text.split("\n"))
+    return "\n".join(_LINE_START.sub(_entity, line) for line in lines)
 
 
-def print_date_label(iso: str | None) -> str:
+def print_date_label(iso: str | None, today: date | None = None) -> str:
+    """ "printed 22 Nov 2019 · 7 years ago", "printed Feb 2023 · …", or "print date not stated"."""
     if not iso:
         return "print date not stated"
     parts = [int(p) for p in iso.split("-")]
-    if len(parts) == 2:
-        return f"printed {MONTH_NAMES[parts[1] - 1]} {parts[0]}"
-    return f"printed {date(*parts).day} {MONTH_NAMES[parts[1] - 1]} {parts[0]}"
+    day = f"{parts[2]} " if len(parts) == 3 else ""
+    return f"printed {day}{MONTH_NAMES[parts[1] - 1]} {parts[0]} · {age_label(iso, today or date.today())}"
 
 
 def source_line(chunk: Chunk) -> str:

@@ -22,18 +22,18 @@ def test_chat_answers_with_markers_sources_dates_and_999(server):
     from gradio_client import Client
 
     client = Client(server, verbose=False)
-    history, box = client.predict("who is responsible for safeguarding children?", [], api_name="/ask")
+    history, box, plain = client.predict("who is responsible for safeguarding children?", [], "All areas", api_name="/ask")
     reply = message_text(history[-1])
-    assert box == ""
+    assert box == "" and "Sources:" in plain and "call 999" in plain
     assert "&#91;1&#93;" in reply  # the [1] marker, written inert
     assert "<details><summary>" in reply and "Sources" in reply
     assert "print date not stated" in reply or "printed " in reply
     assert "call 999" in reply
 
-    history, _ = client.predict("what about schools?", history, api_name="/ask")
+    history, _, _ = client.predict("what about schools?", history, "All areas", api_name="/ask")
     assert "school" in message_text(history[-1]).split("Sources")[0].lower()
 
-    history, _ = client.predict("what's the capital of France?", history, api_name="/ask")
+    history, _, _ = client.predict("what's the capital of France?", history, "All areas", api_name="/ask")
     off_topic = message_text(history[-1])
     assert "don&#39;t cover this" in off_topic and "<details>" not in off_topic
 

@@ -1,5 +1,7 @@
 """What the chat shows: document text is inert, print dates are stated or "not stated"."""
 
+from datetime import date
+
 from answer.render import inert, print_date_label, source_line, to_markdown, to_plain_text
 from records import Answer, Chunk, Citation
 
@@ -22,16 +24,18 @@ def test_rendered_answer_escapes_passages_titles_and_highlights():
     citation = Citation(1, chunk(HOSTILE + " Call the police."), 1.0, highlights=("Call the police.",))
     html = to_markdown(Answer("q", "q", "Call the police. [1]", False, (citation,)))
     assert "<script" not in html and "<img" not in html and "<b>" not in html
-    assert "<mark>Call the police&#46;</mark>" in html
+    assert "<mark>Call the police.</mark>" in html
     assert html.count("<details>") == 1
 
 
 def test_print_dates_are_shown_as_printed_or_not_stated():
-    assert print_date_label("2024-12-21") == "printed 21 Dec 2024"
-    assert print_date_label("2023-02") == "printed Feb 2023"
+    today = date(2026, 11, 23)
+    assert print_date_label("2024-12-21", today) == "printed 21 Dec 2024 · 1 year ago"
+    assert print_date_label("2019-11-22", today) == "printed 22 Nov 2019 · 7 years ago"
+    assert print_date_label("2023-02", today) == "printed Feb 2023 · 3 years ago"
     assert print_date_label(None) == "print date not stated"
     assert source_line(chunk("t", None)).endswith("area not stated · print date not stated")
-    assert "Section, para 14 · Milton Keynes · printed 22 Nov 2019" in source_line(chunk("t", "2019-11-22", "Milton Keynes"))
+    assert "Section, para 14 · Milton Keynes · printed 22 Nov 2019 · " in source_line(chunk("t", "2019-11-22", "Milton Keynes"))
 
 
 def test_plain_text_copy_carries_sources_and_print_dates():
