@@ -6,6 +6,8 @@ index/CURRENT and picks up a newly published build on the next question.
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 from datetime import date
 from pathlib import Path
@@ -23,6 +25,8 @@ from ingest.terms import terms
 from records import Answer, Chunk
 
 CURRENCY_RULES = "currency.toml"
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # typed or pasted control characters mean nothing here
+log = logging.getLogger(__name__)
 
 
 class Assistant:
@@ -31,30 +35,43 @@ class Assistant:
         self.embedder = embedder or Embedder(settings)
         self._index: store.IndexData | None = None
         self._lock = threading.Lock()
+        self._rejected: Path | None = None  # a published build that could not be read
         self.currency_rules = currency.load_rules(settings.corpus_dir / CURRENCY_RULES)
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Assistant":
-        """An assistant over settings.index_dir, building the index from the corpus if there is none."""
+        """An assistant over settings.index_dir, building the index from the corpus when
+        there is none or the one there cannot be used (damaged, or made by another model)."""
         assistant = cls(settings, embedder)
-        if store.current_build(settings.index_dir) is None:
+        try:
+            assistant.index()
+        except store.IndexUnavailable as problem:
             from ingest.build import build_index
 
+            log.warning("%s; building a new index from %s", problem, settings.corpus_dir)
             build_index([settings.corpus_dir], settings.index_dir, settings, assistant.embedder)
-        assistant.index()
+            assistant.index()
         return assistant
 
     def index(self) -> store.IndexData:
-        """The live index, re-read when a new build has been published."""
+        """The live index, re-read when a new build has been published; a new build that
+        cannot be read is reported once and the one already loaded goes on serving."""
         live: Path | None = store.current_build(self.settings.index_dir)
         with self._lock:
-            if self._index is None or self._index.folder != live:
+            if self._index is not None and (self._index.folder == live or self._rejected == live):
+                return self._index
+            try:
                 self._index = store.read_index(self.settings.index_dir, self.embedder.identity)
+            except store.IndexUnavailable as problem:
+                if self._index is None:
+                    raise
+                self._rejected = live
+                log.warning("%s; still serving %s", problem, self._index.folder)
             return self._index
 
     def ask(self, question: str, history: list[str] | tuple[str, ...] = (), area: str | None = None) -> Answer:
         """Answer `question`; with `area`, only that area's procedures and those of no stated area."""
-        question = question.strip()
+        question = CONTROL.sub(" ", question).strip()
         if not question:
             return Answer(question, question, _with_notice("Please type a question."), True, notes=("empty question",))
         limit = self.settings.max_question_chars
