@@ -196,7 +196,7 @@ def _build(paths: list[Path], index_dir: Path, settings: Settings, embedder: Emb
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "documents": documents,
     }
-    report.build = store.write_index(index_dir, manifest, chunks, sentences, vectors)
+    report.build = store.write_index(index_dir, manifest, chunks, sentences, vectors, settings.hnsw_above)
     return report
 
 

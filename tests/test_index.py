@@ -82,3 +82,21 @@ def test_a_newly_published_build_is_served_on_the_next_question(settings, embedd
     answer = assistant.ask("what should happen about bruising in a baby who is not mobile?")
     assert answer.citations[0].chunk.source == "b.txt"
     assert json.loads((store.current_build(local.index_dir) / "manifest.json").read_text())["chunk_count"] == 2
+
+
+@pytest.mark.parametrize("backend, hnsw_above", [("flat", 10**9), ("hnsw", 0)])
+def test_vector_backends_find_the_nearest_vectors(backend, hnsw_above):
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    vectors = rng.standard_normal((4000, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    queries = vectors[:50] + 0.05 * rng.standard_normal((50, 384)).astype(np.float32)
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    index = store.build_dense(vectors, hnsw_above)
+    assert type(index).__name__ == ("IndexFlatIP" if backend == "flat" else "IndexHNSWFlat")
+    _, found = index.search(queries, 10)
+    exact = np.argsort(-(queries @ vectors.T), axis=1)[:, :10]
+    recall = np.mean([len(set(f) & set(e)) / 10 for f, e in zip(found, exact)])
+    assert (found[:, 0] == np.arange(50)).all()
+    assert recall == 1.0 if backend == "flat" else recall >= 0.95
