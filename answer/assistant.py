@@ -115,7 +115,7 @@ class Assistant:
         ranks = {hit.position: rank for rank, (hit, _) in enumerate(top, 1)}
         gaps = {hit.position: top[0][0].score - hit.score for hit, _ in top}
         rows = [row for chunk in ranks for row in index.sentence_rows(chunk)]
-        cosines = index.vectors[rows] @ query_vector if rows else []
+        cosines = index.vectors[index.sentence_vector[rows]] @ query_vector if rows else []
         units = [
             compose.Unit(ranks[index.sentences[row].chunk], index.sentences[row], float(cosine), gaps[index.sentences[row].chunk])
             for row, cosine in zip(rows, cosines)

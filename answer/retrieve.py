@@ -42,8 +42,10 @@ def best_sentence_per_chunk(index: IndexData, query_vector: np.ndarray, depth: i
     cosines, rows = index.dense.search(query_vector.reshape(1, -1), min(depth, index.dense.ntotal))
     best: dict[int, float] = {}
     for cosine, row in zip(cosines[0], rows[0]):
-        if row >= 0:
-            sentence = index.sentences[row]
+        if row < 0:
+            continue
+        for sentence_row in index.sentences_with_vector(int(row)):
+            sentence = index.sentences[sentence_row]
             weight = LEAD_IN_WEIGHT if sentence.text.endswith(":") else 1.0
             best[sentence.chunk] = max(best.get(sentence.chunk, -1.0), weight * float(cosine))
     return best

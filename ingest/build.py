@@ -64,7 +64,8 @@ def previous_parts(index: store.IndexData | None) -> dict[str, Part]:
         sentence_rows = range(index.sentence_rows(first).start, index.sentence_rows(last).stop)
         sentences = [replace(index.sentences[r], chunk=index.sentences[r].chunk - first) for r in sentence_rows]
         info = index.manifest.get("documents", {}).get(name, {})
-        parts[name] = Part(info, index.chunks[first : last + 1], sentences, index.vectors[sentence_rows.start : sentence_rows.stop])
+        vectors = index.vectors[index.sentence_vector[sentence_rows.start : sentence_rows.stop]]
+        parts[name] = Part(info, index.chunks[first : last + 1], sentences, vectors)
     return parts
 
 
@@ -144,13 +145,18 @@ def _embed(parts: dict[str, Part], old_parts: dict[str, Part], embedder: Embedde
         part.vectors = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, dimension), np.float32)
 
 
-def _assemble(parts: dict[str, Part]) -> tuple[list[Chunk], list[Sentence], np.ndarray]:
+def _assemble(parts: dict[str, Part]) -> tuple[list[Chunk], list[Sentence], np.ndarray, np.ndarray]:
+    """All parts in one list each, with one vector per distinct sentence text."""
     chunks: list[Chunk] = []
     sentences: list[Sentence] = []
     for part in parts.values():
         sentences += [replace(s, chunk=s.chunk + len(chunks)) for s in part.sentences]
         chunks += part.chunks
-    return chunks, sentences, np.concatenate([p.vectors for p in parts.values()]).astype(np.float32)
+    every = np.concatenate([p.vectors for p in parts.values()]).astype(np.float32)
+    distinct: dict[str, int] = {}
+    sentence_vector = np.fromiter((distinct.setdefault(s.embed_text, len(distinct)) for s in sentences), dtype=np.int32, count=len(sentences))
+    _, first_of = np.unique(sentence_vector, return_index=True)  # ids run 0…n-1: first sentence of each
+    return chunks, sentences, every[first_of], sentence_vector
 
 
 def build_index(
@@ -186,7 +192,7 @@ def _build(paths: list[Path], index_dir: Path, settings: Settings, embedder: Emb
         report.build = previous.folder  # nothing changed: the live build stays as it is
         return report
     _embed(parts, old_parts, embedder, report, progress)
-    chunks, sentences, vectors = _assemble(parts)
+    chunks, sentences, vectors, sentence_vector = _assemble(parts)
     documents = {name: part.info for name, part in parts.items()}
     manifest = {
         "model": embedder.identity.to_json(),
@@ -196,7 +202,7 @@ def _build(paths: list[Path], index_dir: Path, settings: Settings, embedder: Emb
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "documents": documents,
     }
-    report.build = store.write_index(index_dir, manifest, chunks, sentences, vectors, settings.hnsw_above)
+    report.build = store.write_index(index_dir, manifest, chunks, sentences, vectors, sentence_vector, settings.hnsw_above)
     return report
 
 

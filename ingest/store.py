@@ -2,9 +2,10 @@
 
 Each build is written whole into index/builds/<name>/ and only then named in
 index/CURRENT (replaced atomically), so a reader never sees a half-written index.
-A build holds the chunks (what is cited), their sentences and the sentences' vectors
-(what is searched, and the embedding cache for the next ingest), a FAISS index over
-those vectors, BM25 data over the chunks, and a manifest saying what built it.
+A build holds the chunks (what is cited), their sentences, one vector per distinct
+sentence text (what is searched, and the embedding cache for the next ingest: pages
+repeat each other, so many sentences share a vector), a FAISS index over those vectors,
+BM25 data over the chunks, and a manifest saying what built it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from ingest.sentences import Sentence
 from ingest.terms import terms, words
 from records import Chunk
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 CURRENT = "CURRENT"
 BUILDS = "builds"
 KEEP_BUILDS = 2  # the live build and the one before it, for readers still loading it
@@ -42,9 +43,21 @@ class IndexData:
     manifest: dict
     chunks: list[Chunk]
     sentences: list[Sentence]
-    vectors: np.ndarray  # one unit-length row per sentence
+    vectors: np.ndarray  # one unit-length row per distinct sentence text
+    sentence_vector: np.ndarray  # for each sentence, its row in `vectors`
     dense: faiss.Index
     bm25: bm25s.BM25
+
+    @cached_property
+    def _vector_sentences(self) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(self.sentence_vector, kind="stable")
+        starts = np.searchsorted(self.sentence_vector[order], np.arange(len(self.vectors) + 1))
+        return order, starts
+
+    def sentences_with_vector(self, row: int) -> np.ndarray:
+        """Rows of every sentence whose text has vector `row`."""
+        order, starts = self._vector_sentences
+        return order[starts[row] : starts[row + 1]]
 
     @cached_property
     def corpus_words(self) -> frozenset[str]:
@@ -103,7 +116,8 @@ def _jsonl(rows: list) -> bytes:
 
 
 def write_index(
-    folder: Path, manifest: dict, chunks: list[Chunk], sentences: list[Sentence], vectors: np.ndarray, hnsw_above: int
+    folder: Path, manifest: dict, chunks: list[Chunk], sentences: list[Sentence], vectors: np.ndarray,
+    sentence_vector: np.ndarray, hnsw_above: int,
 ) -> Path:
     """Write a complete build beside the live one, then publish it in one rename."""
     builds = folder / BUILDS
@@ -112,11 +126,12 @@ def write_index(
     staging = builds / f".staging-{name}"
     staging.mkdir()
     np.save(staging / "vectors.npy", vectors)
+    np.save(staging / "sentence_vector.npy", sentence_vector.astype(np.int32))
     faiss.write_index(build_dense(vectors, hnsw_above), str(staging / "dense.faiss"))
     build_bm25(chunks).save(str(staging / "bm25"))
     _fsync_write(staging / "chunks.jsonl", _jsonl([c.to_json() for c in chunks]))
     _fsync_write(staging / "sentences.jsonl", _jsonl([s.to_json() for s in sentences]))
-    counts = {"chunk_count": len(chunks), "sentence_count": len(sentences)}
+    counts = {"chunk_count": len(chunks), "sentence_count": len(sentences), "vector_count": len(vectors)}
     full_manifest = {"format_version": FORMAT_VERSION, **manifest, **counts}
     _fsync_write(staging / "manifest.json", json.dumps(full_manifest, indent=2).encode("utf-8"))
     final = builds / name
@@ -177,6 +192,7 @@ def read_index(folder: Path, identity: ModelIdentity) -> IndexData:
         with (build / "sentences.jsonl").open(encoding="utf-8") as handle:
             sentences = [Sentence.from_json(json.loads(line)) for line in handle]
         vectors = np.load(build / "vectors.npy")
+        sentence_vector = np.load(build / "sentence_vector.npy")
         dense = faiss.read_index(str(build / "dense.faiss"))
         bm25 = bm25s.BM25.load(str(build / "bm25"))
     except IndexUnavailable:
@@ -184,8 +200,10 @@ def read_index(folder: Path, identity: ModelIdentity) -> IndexData:
     except Exception as error:  # any unreadable part makes the whole build unusable
         raise IndexUnavailable(f"{build}: index is damaged ({type(error).__name__}: {error})") from None
     if not (
-        len(sentences) == vectors.shape[0] == dense.ntotal == manifest.get("sentence_count")
+        len(sentences) == len(sentence_vector) == manifest.get("sentence_count")
+        and len(vectors) == dense.ntotal == manifest.get("vector_count")
         and len(chunks) == manifest.get("chunk_count")
+        and (len(sentence_vector) == 0 or int(sentence_vector.max()) < len(vectors))
     ):
         raise IndexUnavailable(f"{build}: index is damaged (its parts and its manifest disagree on counts)")
-    return IndexData(build, manifest, chunks, sentences, vectors, dense, bm25)
+    return IndexData(build, manifest, chunks, sentences, vectors, sentence_vector, dense, bm25)

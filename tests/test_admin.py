@@ -39,7 +39,7 @@ def test_admin_signs_in_uploads_a_chapter_and_the_chat_cites_it(settings, tmp_pa
     shutil.copytree(ROOT / "corpus", corpus)
     (tmp_path / "uploads").mkdir()
     chapter = tmp_path / "uploads" / "Ch 9 <Escalation>.txt"
-    chapter.write_text("9.1 Escalation\n\nWhen professionals disagree about a referral, they should escalate to their designated safeguarding lead within two working days.\n\nLast updated 18/05/2017\n", encoding="utf-8")
+    chapter.write_text("9.1 Escalation <img src=x onerror=window.pwned=1>\n\nWhen professionals disagree about a referral, they should escalate to their designated safeguarding lead within two working days.\n\nLast updated 18/05/2017\n", encoding="utf-8")
     app_settings = {"corpus_dir": str(corpus), "index_dir": str(tmp_path / "index"), "admin_password": "correct horse"}
     with running_app(tmp_path / "app.log", **app_settings) as url, browser_page() as page:
         page.goto(url)
@@ -60,6 +60,9 @@ def test_admin_signs_in_uploads_a_chapter_and_the_chat_cites_it(settings, tmp_pa
         page.get_by_role("button", name="Re-ingest the corpus").click()
         expect(page.get_by_label("Last run")).to_have_value(re.compile("added 1, updated 0, unchanged 5"), timeout=60000)
         page.get_by_role("grid", name="Corpus").get_by_text("Ch 9 Escalation.txt").wait_for(timeout=15000)
+        corpus_table = page.get_by_role("grid", name="Corpus")
+        expect(corpus_table).to_contain_text("9.1 Escalation <img src=x onerror=window.pwned=1>")
+        assert page.locator("#admin img[src='x']").count() == 0 and page.evaluate("window.pwned === undefined")
         screenshot(page, "admin-after-reingest")
 
         page.get_by_label("Your question").fill("how quickly should a disagreement about a referral be escalated?")
