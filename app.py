@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Iterator
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from an offline tool
 
@@ -64,18 +65,21 @@ def _text(content: object) -> str:
     return ""
 
 
-def respond(message: str, history: list[dict], area: str, cited: list) -> tuple[list[dict], str, str, list]:
+def respond(message: str, history: list[dict], area: str, cited: list) -> Iterator[tuple[list[dict], str, str, list]]:
     """Answer `message` in the light of the user's earlier turns; clear the input box.
 
-    Also returns the answer as plain text for copying, and (kept on the server, per
-    session) the sources each answer cited, for feedback.
+    Yields the conversation as the answer is written (a language model streams drafts;
+    the extractive answer comes at once), then the answer as plain text for copying and
+    (kept on the server, per session) the sources each answer cited, for feedback.
     """
     earlier = [_text(m["content"]) for m in history if m.get("role") == "user"]
-    answer = assistant().ask(message, earlier, None if area in (None, "", ALL_AREAS) else area)
-    reply = {"role": "assistant", "content": to_markdown(answer)}
+    asked = [*history, {"role": "user", "content": message}]
+    answer = None
+    for answer in assistant().answers(message, earlier, None if area in (None, "", ALL_AREAS) else area):
+        yield [*asked, {"role": "assistant", "content": to_markdown(answer)}], "", "", cited
     sources = [{"source": c.chunk.source, "section": c.chunk.section, "print_date": c.chunk.print_date} for c in answer.citations]
     keep = message if SETTINGS.feedback_keeps_questions else None
-    return [*history, {"role": "user", "content": message}, reply], "", to_plain_text(answer), [*cited, (keep, sources)]
+    yield [*asked, {"role": "assistant", "content": to_markdown(answer)}], "", to_plain_text(answer), [*cited, (keep, sources)]
 
 
 def rate(cited: list, event: gr.LikeData) -> str:

@@ -58,6 +58,17 @@ class Settings:
     # Currency: a cited page printed longer ago than this gets a warning.
     print_age_warning_months: int = 12
 
+    # Optional generated answers (see prompts/): none | openai (any OpenAI-compatible
+    # endpoint: vLLM, llama.cpp server, a hosted service) | ollama. The extractive answer
+    # is always computed and shown whenever the model's answer fails its checks.
+    llm_backend: str = "none"
+    llm_base_url: str = ""  # ollama: defaults to http://127.0.0.1:11434; openai: required
+    llm_model: str = ""
+    llm_api_key: str = field(default="", repr=False)
+    llm_timeout_s: float = 30.0  # per request, and for the whole streamed answer
+    llm_max_tokens: int = 400
+    prompts_dir: Path = ROOT / "prompts"
+
     # Serving.
     host: str = "127.0.0.1"
     port: int = 7860

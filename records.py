@@ -83,3 +83,4 @@ class Answer:
     abstained: bool
     citations: tuple[Citation, ...] = ()
     notes: tuple[str, ...] = field(default=())  # e.g. why the assistant abstained
+    draft: bool = False  # a language model is still writing it; not yet checked

@@ -9,13 +9,16 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections import deque
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 
-from answer import cite, compose, currency
-from answer.converse import resolve
+from answer import cite, compose, currency, llm
+from answer.converse import Resolved, resolve
+from answer.generate import Writer
 from answer.coverage import unknown_specialised_words
 from answer.retrieve import search
 from config import Settings
@@ -37,6 +40,8 @@ class Assistant:
         self._lock = threading.Lock()
         self._rejected: Path | None = None  # a published build that could not be read
         self.currency_rules = currency.load_rules(settings.corpus_dir / CURRENCY_RULES)
+        model = llm.connect(settings)
+        self.writer = Writer(model, settings) if model is not None else None
 
     @classmethod
     def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Assistant":
@@ -71,19 +76,37 @@ class Assistant:
 
     def ask(self, question: str, history: list[str] | tuple[str, ...] = (), area: str | None = None) -> Answer:
         """Answer `question`; with `area`, only that area's procedures and those of no stated area."""
+        return deque(self.answers(question, history, area), maxlen=1)[0]
+
+    def answers(self, question: str, history: list[str] | tuple[str, ...] = (), area: str | None = None) -> Iterator[Answer]:
+        """The answer as it is written: drafts while a language model streams, then the final one."""
         question = CONTROL.sub(" ", question).strip()
+        refused = self._refuse(question)
+        if refused:
+            yield refused
+            return
+        earlier = [h for h in history if h.strip()]
+        condensed = self.writer.condense(question, earlier) if self.writer and earlier else None
+        quoted = self._quote(question, Resolved(condensed, "") if condensed else resolve(question, earlier), area)
+        if self.writer is None or quoted.abstained:
+            yield quoted
+            return
+        yield from self.writer.write(quoted)
+
+    def _refuse(self, question: str) -> Answer | None:
         if not question:
-            return Answer(question, question, _with_notice("Please type a question."), True, notes=("empty question",))
+            return Answer(question, question, compose.with_notice("Please type a question."), True, notes=("empty question",))
         limit = self.settings.max_question_chars
         if len(question) > limit:
             text = f"Your question is {len(question):,} characters long; the limit is {limit:,}. Please shorten it."
-            return Answer(question[:limit], "", _with_notice(text), True, notes=("question too long",))
+            return Answer(question[:limit], "", compose.with_notice(text), True, notes=("question too long",))
+        return None
+
+    def _quote(self, question: str, resolved: Resolved, area: str | None) -> Answer:
+        """The extractive answer: sentences quoted from the best passages, or an abstention."""
         index = self.index()
-        resolved = resolve(question, [h for h in history if h.strip()])
         query_vector = self._query_vector(resolved)
-        hits = search(index, query_vector, resolved.query, self.settings, resolved.focus)
-        if area:
-            hits = [h for h in hits if index.chunks[h.position].area in (None, area)]
+        hits = search(index, query_vector, resolved.query, self.settings, resolved.focus, area)
         groups = cite.group(hits, index.chunks, self.settings.top_k)
         reason = self._not_covered(index, question, resolved.focus, hits)
         if reason:
@@ -97,7 +120,7 @@ class Assistant:
         for unit in chosen:
             highlights.setdefault(unit.rank, []).append(unit.sentence.text)
         citations = cite.citations(groups, index.chunks, highlights, self.warnings)
-        return Answer(question, resolved.query, _with_notice(compose.render(chosen)), False, citations)
+        return Answer(question, resolved.query, compose.with_notice(compose.render(chosen)), False, citations)
 
     def warnings(self, chunk: Chunk) -> tuple[str, ...]:
         return currency.warnings_for(chunk, self.currency_rules, self.settings.print_age_warning_months, date.today())
@@ -138,9 +161,4 @@ class Assistant:
 
     def _abstain(self, question: str, standalone: str, reason: str, shown: str = "") -> Answer:
         text = f"{shown} {compose.NOT_COVERED}".strip()
-        return Answer(question, standalone, _with_notice(text), True, notes=(reason,))
-
-
-def _with_notice(text: str) -> str:
-    """Every reply ends with where to go when a child is at risk."""
-    return f"{text}\n\n{compose.SAFETY_NOTICE}"
+        return Answer(question, standalone, compose.with_notice(text), True, notes=(reason,))

@@ -112,6 +112,11 @@ def render(chosen: list[Unit]) -> str:
     return "\n".join(lines)
 
 
+def with_notice(text: str) -> str:
+    """Every reply ends with where to go when a child is at risk."""
+    return f"{text}\n\n{SAFETY_NOTICE}"
+
+
 def missing_fact(question: str, chosen: list[Unit]) -> str | None:
     """Why the passages cannot answer a question that asks for a number or timescale, if so."""
     for asks, evidence, note in NEEDS_FACT:

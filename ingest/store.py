@@ -54,19 +54,41 @@ class IndexData:
         starts = np.searchsorted(self.sentence_vector[order], np.arange(len(self.vectors) + 1))
         return order, starts
 
-    def sentences_with_vector(self, row: int) -> np.ndarray:
-        """Rows of every sentence whose text has vector `row`."""
+    def sentences_with_vectors(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of every sentence whose text has one of the vectors `rows`, and for each the
+        position in `rows` of its vector (a repeated sentence shares one vector)."""
         order, starts = self._vector_sentences
-        return order[starts[row] : starts[row + 1]]
+        counts = starts[rows + 1] - starts[rows]
+        sentence_rows = np.concatenate([order[starts[r] : starts[r + 1]] for r in rows]) if len(rows) else np.empty(0, np.int64)
+        return sentence_rows, np.repeat(np.arange(len(rows)), counts)
 
     @cached_property
     def corpus_words(self) -> frozenset[str]:
         return frozenset(w for chunk in self.chunks for w in words(chunk.text))
 
     @cached_property
+    def sentence_chunk(self) -> np.ndarray:
+        """For each sentence, the row of its chunk."""
+        return np.fromiter((s.chunk for s in self.sentences), dtype=np.int64, count=len(self.sentences))
+
+    @cached_property
+    def lead_in(self) -> np.ndarray:
+        """Sentences that introduce a list ("… should:"), whose content is in the list."""
+        return np.fromiter((s.text.endswith(":") for s in self.sentences), dtype=bool, count=len(self.sentences))
+
+    def in_area(self, area: str) -> np.ndarray:
+        """Chunks of that area's procedures or of no stated area."""
+        if area not in self._area_masks:
+            self._area_masks[area] = np.fromiter((c.area in (None, area) for c in self.chunks), dtype=bool, count=len(self.chunks))
+        return self._area_masks[area]
+
+    @cached_property
+    def _area_masks(self) -> dict[str, np.ndarray]:
+        return {}
+
+    @cached_property
     def _sentence_starts(self) -> np.ndarray:
-        chunk_of = np.fromiter((s.chunk for s in self.sentences), dtype=np.int64, count=len(self.sentences))
-        return np.searchsorted(chunk_of, np.arange(len(self.chunks) + 1))
+        return np.searchsorted(self.sentence_chunk, np.arange(len(self.chunks) + 1))
 
     def sentence_rows(self, chunk: int) -> range:
         """Rows of a chunk's sentences (they are stored in chunk order)."""
