@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,8 @@ class Chunk:
         return f"{context}\n{self.text}"
 
     def to_json(self) -> dict:
-        return asdict(self)
+        # Shallow: asdict() deep-copies every tuple, a third of writing a large index.
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_json(cls, data: dict) -> "Chunk":

@@ -1,5 +1,6 @@
-"""A scripted OpenAI-compatible chat server on loopback, so the real client code is tested
-without a model: each request takes the next scripted reply and is recorded.
+"""A scripted chat server on loopback speaking the OpenAI-compatible protocol
+(/v1/chat/completions, server-sent events) and Ollama's (/api/chat, JSON lines), so the
+real client code is tested without a model: each request takes the next scripted reply.
 """
 
 from __future__ import annotations
@@ -43,10 +44,17 @@ class FakeLLM:
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                if self.path.startswith("/api/show"):  # Ollama clients ask the model's context length first
+                    data = json.dumps({"model_info": {"scripted.context_length": 8192}, "capabilities": ["completion"]}).encode()
+                    self._headers("application/json", len(data))
+                    self.wfile.write(data)
+                    return
                 fake.requests.append(body)
                 reply = fake.replies.popleft() if fake.replies else Reply("The procedures I hold don't cover this.")
                 try:
-                    if body.get("stream"):
+                    if self.path.startswith("/api/chat"):
+                        self._ollama(reply, body)
+                    elif body.get("stream"):
                         self._stream(reply, body["model"])
                     else:
                         self._whole(reply, body["model"])
@@ -65,9 +73,7 @@ class FakeLLM:
 
             def _stream(self, reply: Reply, model: str) -> None:
                 self._headers("text/event-stream")
-                size = max(1, -(-len(reply.content) // reply.pieces))
-                parts = [reply.content[i : i + size] for i in range(0, len(reply.content), size)] or [""]
-                for part in parts:
+                for part in _parts(reply):
                     time.sleep(reply.pause_s)
                     chunk = {"id": "r", "object": "chat.completion.chunk", "created": 0, "model": model,
                              "choices": [{"index": 0, "delta": {"role": "assistant", "content": part}, "finish_reason": None}]}
@@ -75,6 +81,15 @@ class FakeLLM:
                     self.wfile.write(f"data: {event}\n\n".encode())
                     self.wfile.flush()
                 self.wfile.write(b"data: [DONE]\n\n")
+
+            def _ollama(self, reply: Reply, body: dict) -> None:
+                parts = _parts(reply) if body.get("stream", True) else [reply.content]
+                self._headers("application/x-ndjson")
+                for n, part in enumerate(parts, 1):
+                    time.sleep(reply.pause_s)
+                    line = {"model": body["model"], "message": {"role": "assistant", "content": part}, "done": n == len(parts)}
+                    self.wfile.write(b"{not json\n" if reply.malformed else json.dumps(line).encode() + b"\n")
+                    self.wfile.flush()
 
             def _headers(self, kind: str, length: int | None = None) -> None:
                 self.send_response(200)
@@ -85,8 +100,18 @@ class FakeLLM:
 
         return Handler
 
+    @property
+    def base(self) -> str:
+        """The server's address without the OpenAI-style /v1 (what Ollama clients take)."""
+        return self.url.removesuffix("/v1")
+
     def user_prompt(self, n: int = -1) -> str:
         return self.requests[n]["messages"][-1]["content"]
+
+
+def _parts(reply: Reply) -> list[str]:
+    size = max(1, -(-len(reply.content) // reply.pieces))
+    return [reply.content[i : i + size] for i in range(0, len(reply.content), size)] or [""]
 
 
 @contextmanager

@@ -134,6 +134,19 @@ def test_checking_reads_marker_lists_and_markers_after_the_full_stop():
     assert check("Health staff must record concerns [2].\nSchools must tell the lead [1].", passages).dropped == 1
 
 
+def test_an_ollama_backend_streams_and_is_checked_the_same_way(settings, embedder, built_index, fake, assistant):
+    from answer.assistant import Assistant
+
+    ollama = Assistant(settings.with_overrides(llm_backend="ollama", llm_base_url=fake.base, llm_model="scripted", llm_timeout_s=2.0), embedder)
+    claim = passage_sentence(assistant.ask(QUESTION))
+    fake.script(Reply(f"{claim} [1] Ring 0800 123 4567 [1].", pieces=4))
+    steps = list(ollama.answers(QUESTION))
+    assert len(steps) >= 4 and steps[-1].text.startswith(as_checked(claim)) and "0800" not in steps[-1].text
+    assert fake.requests[-1]["messages"][0]["content"] == SYSTEM_PROMPT
+    fake.script(Reply("", malformed=True))
+    assert ollama.ask(QUESTION).text.startswith("(Note: the language model's reply could not be read")
+
+
 @pytest.mark.parametrize(
     ("changes", "field"),
     [({"llm_backend": "gpt"}, "ASSISTANT_LLM_BACKEND"), ({"llm_backend": "openai", "llm_model": "m"}, "ASSISTANT_LLM_BASE_URL"),
