@@ -1,11 +1,13 @@
 """Checking a generated answer against the passages it was given: every sentence cites a
-passage that exists, and no figure or must/should appears that its passages lack.
+passage that exists, mostly uses its words, and has no figure or must/should it lacks.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from ingest.terms import terms
 
 MARKER = re.compile(r"\[(\d+)\]")
 MARKER_LIST = re.compile(r"\[(\d+(?:\s*,\s*\d+)+)\]")  # "[1, 2]" → "[1][2]"
@@ -19,6 +21,9 @@ NUMBER_WORDS = re.compile(
     re.I,
 )
 MODALS = re.compile(r"\b(?:must|should|shall|may)\b", re.I)
+# Share of a sentence's content words (stemmed) that its cited passages must hold: a
+# paraphrase keeps the passage's words; a claim from elsewhere does not.
+SUPPORT = 0.6
 
 
 class CheckFailed(Exception):
@@ -59,7 +64,9 @@ def _supported(sentence: str, passages: list[str]) -> bool:
         return False
     sources = " ".join(passages[n - 1] for n in sorted(cited))
     claim = MARKER.sub(" ", sentence)
-    return _figures(claim) <= _figures(sources) and _words(MODALS, claim) <= _words(MODALS, sources)
+    claim_terms = set(terms(claim))
+    shared = len(claim_terms & set(terms(sources))) / len(claim_terms) if claim_terms else 0.0
+    return shared >= SUPPORT and _figures(claim) <= _figures(sources) and _words(MODALS, claim) <= _words(MODALS, sources)
 
 
 def _figures(text: str) -> set[str]:

@@ -24,6 +24,7 @@ INSTRUCTION_LIKE = re.compile(
     r"(?:instructions|rules|prompts?|guidance above)|system\s+prompt|you\s+are\s+now\b)[^.\n]*[.\n]?",
     re.I,
 )
+PAGE_MARKER = re.compile(r"\[(\d+)\]")
 DELIMITER = re.compile(r"<(/?\s*passages?\b)", re.I)  # a passage must not close the data block
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class Writer:
     def write(self, quoted: Answer) -> Iterator[Answer]:
         """Drafts as the model streams, then the checked answer, or `quoted` with the reason."""
         prompts = Prompts.load(self.settings.prompts_dir)
-        passages = [_as_data(c.chunk.text) for c in quoted.citations]  # checked against what the model saw
+        passages = [_shown(c) for c in quoted.citations]  # checked against exactly what the model saw
         messages = self._messages(prompts, quoted, passages)
         text, deadline = "", time.monotonic() + self.settings.llm_timeout_s
         try:
@@ -82,23 +83,25 @@ class Writer:
     def _messages(self, prompts: Prompts, quoted: Answer, texts: list[str]) -> list:
         from llama_index.core.llms import ChatMessage
 
-        passages = "\n\n".join(_passage(c, text) for c, text in zip(quoted.citations, texts))
+        passages = "\n\n".join(f'<passage n="{c.rank}">\n{text}\n</passage>' for c, text in zip(quoted.citations, texts))
         question = quoted.standalone_question or quoted.question
         return [ChatMessage(role="system", content=prompts.system),
                 ChatMessage(role="user", content=fill(prompts.answer, passages=passages, question=question))]
 
 
-def _passage(citation: Citation, text: str) -> str:
-    """One numbered passage inside its delimiters: source line, then text."""
+def _shown(citation: Citation) -> str:
+    """A passage as the model sees it: where it is from, then its text, as data."""
     chunk = citation.chunk
     place = chunk.section if chunk.section.startswith(chunk.title) else f"{chunk.title} · {chunk.section}"
-    heading = _as_data(" · ".join(p for p in (place, chunk.area) if p))
-    return f'<passage n="{citation.rank}">\n[{citation.rank}] {heading}\n{text.strip()}\n</passage>'
+    heading = " · ".join(p for p in (place, chunk.area) if p)
+    return _as_data(f"{heading}\n{chunk.text.strip()}")
 
 
 def _as_data(text: str) -> str:
-    """Document text with anything that addresses the model, or could close the data block, taken out."""
-    return DELIMITER.sub("‹\\1", INSTRUCTION_LIKE.sub("[instruction-like text removed] ", text))
+    """Document text with anything that addresses the model, could close the data block, or
+    pass for one of its citation markers (a page's own "[1]") taken out."""
+    text = INSTRUCTION_LIKE.sub("[instruction-like text removed] ", text)
+    return PAGE_MARKER.sub(r"(\1)", DELIMITER.sub("‹\\1", text))
 
 
 def _quoted_instead(quoted: Answer, reason: str) -> Answer:

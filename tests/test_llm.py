@@ -68,14 +68,15 @@ def test_a_streamed_answer_arrives_in_drafts_then_checked_with_its_citations(ass
     assert quoted.citations[0].chunk.text.split(".")[0] in prompt
 
 
-def test_uncited_sentences_and_figures_or_musts_not_in_the_passage_are_left_out(assistant, writing, fake):
+def test_uncited_unsupported_sentences_and_figures_or_musts_not_in_the_passage_are_left_out(assistant, writing, fake):
     claim = passage_sentence(assistant.ask(QUESTION))
-    fake.script(Reply(f"{claim} [1]. Ring 0800 123 4567 today [1]. Staff must report within 24 hours [1]. This is always true."))
+    fake.script(Reply(f"{claim} [1]. Ring 0800 123 4567 today [1]. Staff must report within 24 hours [1]. This is always true. "
+                      "Grandparents decide where a child lives after a bereavement [1]."))
     final = writing.ask(QUESTION)
     body = final.text.split("\n\n(Written")[0]
     assert body == as_checked(claim)
-    assert "0800" not in final.text and "24 hours" not in final.text and "always true" not in final.text
-    assert "3 sentence(s) without support" in final.text
+    assert "0800" not in final.text and "24 hours" not in final.text and "always true" not in final.text and "Grandparents" not in final.text
+    assert "4 sentence(s) without support" in final.text
 
 
 @pytest.mark.parametrize(
