@@ -21,6 +21,8 @@ import sys
 import time
 from pathlib import Path
 
+from config import load_settings
+
 AREAS = ["Birmingham", "Dudley", "Milton Keynes", "Walsall", "Leeds", "Cornwall", "Kent", "Norfolk", None]
 SWAPS = [("children", "young people"), ("professionals", "practitioners"), ("agencies", "organisations"), ("should", "must"), ("ensure", "make sure")]
 QUESTIONS_FILE = Path(__file__).parent / "questions.jsonl"
@@ -67,7 +69,6 @@ def measure_size(copies: int, workdir: Path, llama: bool) -> dict:
     import numpy as np
 
     from answer.assistant import Assistant
-    from config import load_settings
     from eval.questions import load_questions
     from ingest import store
     from ingest.build import build_index
@@ -114,7 +115,9 @@ def measure_size(copies: int, workdir: Path, llama: bool) -> dict:
     enc50, enc95 = _percentiles(encodes)
 
     live = assistant.index()
-    recall = dense_recall(live, embedder.encode([q.question for q in questions]))
+    query_vectors = embedder.encode([q.question for q in questions])
+    np.save(workdir / "queries.npy", query_vectors)  # for the HNSW measurement at scale
+    recall = dense_recall(live, query_vectors)
 
     result = {
         "copies": copies, "documents": len(index.manifest["documents"]), "chunks": len(index.chunks),
@@ -142,6 +145,33 @@ def dense_recall(index, query_vectors, k: int = 10) -> float:
     _, found = index.dense.search(query_vectors, k)
     hits = [(exact[i, row] >= kth[i] - 1e-5).sum() for i, row in enumerate(found)]
     return float(np.mean(hits) / k)
+
+
+def hnsw_at_scale(index_dir: Path, size: int, k: int = 10, seed: int = 7) -> dict:
+    """Recall@k against exact search of the HNSW index the store builds past `hnsw_above`, on
+    `size` vectors: the build's distinct sentence vectors topped up with noisy copies of them
+    (the scaled corpus repeats its sentences, so it never has enough distinct ones to need HNSW)."""
+    import faiss
+    import numpy as np
+
+    from ingest import store
+
+    own = np.load(store.current_build(index_dir) / "vectors.npy")
+    queries = np.load(index_dir.parent / "queries.npy")
+    rng = np.random.default_rng(seed)
+    copies = own[rng.integers(0, len(own), size - len(own))] + rng.normal(0, 0.03, (size - len(own), own.shape[1]))
+    data = np.vstack([own, copies / np.linalg.norm(copies, axis=1, keepdims=True)]).astype(np.float32)
+    started = time.perf_counter()
+    hnsw = store.build_dense(data, hnsw_above=0)
+    build_s = time.perf_counter() - started
+    exact = faiss.IndexFlatIP(data.shape[1])
+    exact.add(data)
+    _, truth = exact.search(queries, k)
+    started = time.perf_counter()
+    _, found = hnsw.search(queries, k)
+    search_ms = (time.perf_counter() - started) * 1000 / len(queries)
+    recall = float(np.mean([len(set(f) & set(t)) / k for f, t in zip(found, truth)]))
+    return {"hnsw_vectors": size, "hnsw_recall_at_10": round(recall, 3), "hnsw_build_s": round(build_s, 1), "hnsw_search_ms": round(search_ms, 2)}
 
 
 def llama_index_defaults(corpus: Path, model_path: str, questions) -> dict:
@@ -247,10 +277,13 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     llama_sizes = {int(s) for s in args.llama_sizes.split(",") if s}
     results = []
-    for copies in (int(s) for s in args.sizes.split(",")):
+    sizes = [int(s) for s in args.sizes.split(",")]
+    for copies in sizes:
         with tempfile.TemporaryDirectory(prefix=f"bench-x{copies}-") as workdir:
             print(f"×{copies}…", file=sys.stderr, flush=True)
             results.append(run_child(copies, Path(workdir), copies in llama_sizes))
+            if copies == max(sizes):
+                results[-1].update(hnsw_at_scale(Path(workdir) / "index", 2 * load_settings().hnsw_above))
     (out / "bench.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     plot(results, out / "bench.png")
     (out / "bench.txt").write_text(table(results) + "\n", encoding="utf-8")
