@@ -44,7 +44,7 @@ class Settings:
     # bm25_weight × its BM25 score scaled to 0–1 (weights chosen on eval/questions.jsonl).
     top_k: int = 5
     candidates: int = 30
-    hnsw_above: int = 100_000  # sentence vectors beyond which FAISS search is approximate (HNSW)
+    approximate_above: int = 100_000  # distinct sentence vectors beyond which FAISS search is approximate (IVF)
     dense_weight: float = 1.0
     bm25_weight: float = 0.6
 

@@ -202,7 +202,7 @@ def _build(paths: list[Path], index_dir: Path, settings: Settings, embedder: Emb
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "documents": documents,
     }
-    report.build = store.write_index(index_dir, manifest, chunks, sentences, vectors, sentence_vector, settings.hnsw_above)
+    report.build = store.write_index(index_dir, manifest, chunks, sentences, vectors, sentence_vector, settings.approximate_above)
     return report
 
 
