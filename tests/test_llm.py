@@ -8,7 +8,7 @@ import shutil
 import time
 
 import pytest
-from browser import running_app
+from browser import browser_page, running_app, screenshot
 from conftest import ROOT
 from fake_llm import FakeLLM, Reply, fake_llm
 
@@ -205,3 +205,22 @@ def test_the_chat_streams_a_generated_answer(settings, built_index, fake, tmp_pa
         drafts = [out[0][-1]["content"] for out in job.outputs()[:-1]]
     assert any("Writing" in str(d) for d in drafts)
     assert claim in str(history[-1]["content"]) and "Written by a language model" in plain and "Sources:" in plain
+
+
+def test_in_the_browser_the_answer_is_seen_being_written_then_checked(settings, built_index, fake, tmp_path):
+    from playwright.sync_api import expect
+
+    with running_app(tmp_path / "app.log", index_dir=str(settings.index_dir), llm_backend="openai", llm_base_url=fake.url,
+                     llm_model="scripted") as url, browser_page(width=900, height=1300) as page:
+        page.goto(url)
+        fake.script(Reply("Safeguarding children is a shared responsibility [1]. Ring 0800 123 4567 [1].", pieces=10, pause_s=0.3))
+        page.get_by_label("Your question").fill(QUESTION)
+        page.keyboard.press("Enter")
+        reply = page.locator("#chat .message-row.bot-row").last
+        expect(reply).to_contain_text("Writing: each sentence is checked", timeout=30000)
+        screenshot(page, "llm-drafting")
+        expect(reply).to_contain_text("Written by a language model", timeout=30000)
+        expect(reply).to_contain_text("call 999")
+        assert "shared responsibility [1]" in reply.inner_text() and "0800" not in reply.inner_text()
+        reply.evaluate("row => row.scrollIntoView({block: 'start'})")  # the chat follows the newest line: show the answer's start
+        screenshot(page, "llm-answer")
