@@ -40,11 +40,11 @@ class Writer:
         """The follow-up as a standalone question, or None (the caller falls back to its heuristic)."""
         from llama_index.core.llms import ChatMessage
 
-        prompt = fill(Prompts.load(self.settings.prompts_dir).condense,
-                      history="\n".join(f"- {h}" for h in history), question=question)
         try:
+            prompt = fill(Prompts.load(self.settings.prompts_dir).condense,
+                          history="\n".join(f"- {h}" for h in history), question=question)
             reply = self.model.chat([ChatMessage(role="user", content=prompt)]).message.content or ""
-        except Exception as problem:  # any failure of the model leaves the heuristic in charge
+        except Exception as problem:  # a missing prompt file or any failure of the model leaves the heuristic in charge
             log.warning("condensing the follow-up failed (%s)", type(problem).__name__)
             return None
         lines = [line.strip() for line in reply.strip().splitlines() if line.strip()]
@@ -54,11 +54,10 @@ class Writer:
 
     def write(self, quoted: Answer) -> Iterator[Answer]:
         """Drafts as the model streams, then the checked answer, or `quoted` with the reason."""
-        prompts = Prompts.load(self.settings.prompts_dir)
         passages = [_shown(c) for c in quoted.citations]  # checked against exactly what the model saw
-        messages = self._messages(prompts, quoted, passages)
         text, deadline = "", time.monotonic() + self.settings.llm_timeout_s
         try:
+            messages = self._messages(Prompts.load(self.settings.prompts_dir), quoted, passages)
             for part in self.model.stream_chat(messages):
                 text += part.delta or ""
                 yield dataclasses.replace(quoted, text=with_notice(f"{text}\n\n{WRITING}"), draft=True)
@@ -68,7 +67,7 @@ class Writer:
         except CheckFailed as problem:
             yield _quoted_instead(quoted, str(problem))
             return
-        except Exception as problem:  # timeouts, refused connections, unreadable replies alike
+        except Exception as problem:  # timeouts, refused connections, unreadable replies, a missing prompt file alike
             log.warning("the language model failed (%s)", type(problem).__name__)
             yield _quoted_instead(quoted, _describe(problem))
             return
@@ -115,4 +114,6 @@ def _describe(problem: Exception) -> str:
         return "the language model took too long to answer"
     if "connect" in name:
         return "the language model could not be reached"
+    if isinstance(problem, OSError):
+        return "a prompt file in the prompts folder could not be read"
     return "the language model's reply could not be read"

@@ -100,6 +100,16 @@ def test_a_failed_check_error_or_timeout_shows_the_quoted_answer_with_a_note(ass
     assert rest == quoted.text and final.citations == quoted.citations and not final.abstained
 
 
+def test_a_missing_prompt_file_shows_the_quoted_answer_and_keeps_the_follow_up_heuristic(writing, fake, tmp_path):
+    from answer.assistant import Assistant
+
+    broken = Assistant(writing.settings.with_overrides(prompts_dir=tmp_path), writing.embedder)
+    fake.script()
+    final = broken.ask("what about schools?", [QUESTION])
+    assert final.text.startswith("(Note: a prompt file in the prompts folder could not be read")
+    assert final.standalone_question == f"{QUESTION} what about schools?" and fake.requests == []
+
+
 def test_a_model_that_finds_no_answer_makes_the_assistant_abstain(writing, fake):
     fake.script(Reply("The procedures I hold don't cover this."))
     final = writing.ask(QUESTION)
