@@ -74,9 +74,9 @@ def respond(message: str, history: list[dict], area: str, cited: list) -> Iterat
     """
     earlier = [_text(m["content"]) for m in history if m.get("role") == "user"]
     asked = [*history, {"role": "user", "content": message}]
-    answer = None
     for answer in assistant().answers(message, earlier, None if area in (None, "", ALL_AREAS) else area):
-        yield [*asked, {"role": "assistant", "content": to_markdown(answer)}], "", "", cited
+        if answer.draft:
+            yield [*asked, {"role": "assistant", "content": to_markdown(answer)}], "", "", cited
     sources = [{"source": c.chunk.source, "section": c.chunk.section, "print_date": c.chunk.print_date} for c in answer.citations]
     keep = message if SETTINGS.feedback_keeps_questions else None
     yield [*asked, {"role": "assistant", "content": to_markdown(answer)}], "", to_plain_text(answer), [*cited, (keep, sources)]

@@ -10,9 +10,10 @@ import re
 import time
 from collections.abc import Iterator
 
-from answer.check import CheckFailed, check
+from answer.check import MARKER, CheckFailed, check
 from answer.compose import NOT_COVERED, with_notice
 from answer.llm import Prompts, fill
+from answer.render import place
 from config import Settings
 from records import Answer, Citation
 
@@ -24,7 +25,6 @@ INSTRUCTION_LIKE = re.compile(
     r"(?:instructions|rules|prompts?|guidance above)|system\s+prompt|you\s+are\s+now\b)[^.\n]*[.\n]?",
     re.I,
 )
-PAGE_MARKER = re.compile(r"\[(\d+)\]")
 DELIMITER = re.compile(r"<(/?\s*passages?\b)", re.I)  # a passage must not close the data block
 log = logging.getLogger(__name__)
 
@@ -91,8 +91,7 @@ class Writer:
 def _shown(citation: Citation) -> str:
     """A passage as the model sees it: where it is from, then its text, as data."""
     chunk = citation.chunk
-    place = chunk.section if chunk.section.startswith(chunk.title) else f"{chunk.title} · {chunk.section}"
-    heading = " · ".join(p for p in (place, chunk.area) if p)
+    heading = " · ".join(p for p in (place(chunk), chunk.area) if p)
     return _as_data(f"{heading}\n{chunk.text.strip()}")
 
 
@@ -100,7 +99,7 @@ def _as_data(text: str) -> str:
     """Document text with anything that addresses the model, could close the data block, or
     pass for one of its citation markers (a page's own "[1]") taken out."""
     text = INSTRUCTION_LIKE.sub("[instruction-like text removed] ", text)
-    return PAGE_MARKER.sub(r"(\1)", DELIMITER.sub("‹\\1", text))
+    return MARKER.sub(r"(\1)", DELIMITER.sub("‹\\1", text))
 
 
 def _quoted_instead(quoted: Answer, reason: str) -> Answer:

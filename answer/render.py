@@ -42,13 +42,17 @@ def print_date_label(iso: str | None, today: date | None = None) -> str:
     return f"printed {day}{MONTH_NAMES[parts[1] - 1]} {parts[0]} · {age_label(iso, today or date.today())}"
 
 
-def source_line(chunk: Chunk) -> str:
-    """Title · section · area · print date, without repeating a title the section starts with."""
+def place(chunk: Chunk) -> str:
+    """Title · section, without repeating a title the section starts with."""
     section = chunk.section
     if section.startswith(chunk.title):
         section = section[len(chunk.title) :].lstrip(" >,")
-    parts = [chunk.title, section, chunk.area or "area not stated", print_date_label(chunk.print_date)]
-    return " · ".join(p for p in parts if p)
+    return " · ".join(p for p in (chunk.title, section) if p)
+
+
+def source_line(chunk: Chunk) -> str:
+    """Title · section · area · print date."""
+    return " · ".join((place(chunk), chunk.area or "area not stated", print_date_label(chunk.print_date)))
 
 
 def _highlighted(citation: Citation) -> str:

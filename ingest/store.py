@@ -78,13 +78,11 @@ class IndexData:
 
     def in_area(self, area: str) -> np.ndarray:
         """Chunks of that area's procedures or of no stated area."""
-        if area not in self._area_masks:
-            self._area_masks[area] = np.fromiter((c.area in (None, area) for c in self.chunks), dtype=bool, count=len(self.chunks))
-        return self._area_masks[area]
+        return (self._chunk_area == area) | (self._chunk_area == "")
 
     @cached_property
-    def _area_masks(self) -> dict[str, np.ndarray]:
-        return {}
+    def _chunk_area(self) -> np.ndarray:
+        return np.array([c.area or "" for c in self.chunks])
 
     @cached_property
     def _sentence_starts(self) -> np.ndarray:
