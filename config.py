@@ -51,7 +51,7 @@ class Settings:
     # Answer composition and abstention (calibrated on eval/questions.jsonl).
     answer_sentences: int = 4
     answer_passages: int = 3
-    sentence_margin: float = 0.12
+    sentence_margin: float = 0.2
     abstain_below: float = 0.31
     max_question_chars: int = 2000
 

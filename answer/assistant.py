@@ -144,8 +144,13 @@ class Assistant:
             for row, cosine in zip(rows, cosines)
             if compose.answers_something(index.sentences[row])
         ]
+        lists: dict[tuple[int, str], list] = {}
+        for row in rows:
+            sentence = index.sentences[row]
+            if sentence.lead:
+                lists.setdefault((ranks[sentence.chunk], sentence.lead), []).append(sentence)
         scores = compose.score(units, question, focus)
-        return compose.select(units, scores, self.settings.answer_sentences, self.settings.sentence_margin)
+        return compose.select(units, scores, self.settings.answer_sentences, self.settings.sentence_margin, lists)
 
     def _not_covered(self, index: store.IndexData, question: str, focus: str, hits: list) -> str | None:
         own_terms = terms(focus or question)

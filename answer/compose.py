@@ -7,7 +7,7 @@ the [n] of its citation. No model writes anything: nothing can be invented.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -26,6 +26,7 @@ NOT_COVERED = (
 
 MIN_UNIT_WORDS = 4
 MAX_ANSWER_WORDS = 130
+WHOLE_LIST_WORDS = 100  # a list this short is quoted whole: half a list of principles misleads
 FOCUS_BONUS = 0.25  # a follow-up's own words ("schools") must steer the answer
 QUESTION_BONUS = 0.1
 PASSAGE_WEIGHT = 1.0  # a sentence from a weaker passage needs that much more similarity to lead
@@ -74,41 +75,60 @@ def overlap(question_terms: set[str], text: str) -> float:
 
 def score(units_: list[Unit], question: str, focus: str) -> np.ndarray:
     asked, focused = set(terms(question)), set(terms(focus))
+    # A list item says what its lead-in says too: "covers:" answers "what does it cover?".
+    said = [f"{u.sentence.lead or ''} {u.text}" for u in units_]
     return np.array(
         [
-            u.cosine + QUESTION_BONUS * overlap(asked, u.text) + FOCUS_BONUS * overlap(focused, u.text) - PASSAGE_WEIGHT * u.passage_gap
-            for u in units_
+            u.cosine + QUESTION_BONUS * overlap(asked, text) + FOCUS_BONUS * overlap(focused, text) - PASSAGE_WEIGHT * u.passage_gap
+            for u, text in zip(units_, said)
         ]
     )
 
 
-def select(units_: list[Unit], scores: np.ndarray, limit: int, margin: float) -> list[Unit]:
+def select(units_: list[Unit], scores: np.ndarray, limit: int, margin: float, lists: dict[tuple[int, str], list[Sentence]]) -> list[Unit]:
+    """The best sentences within `margin` of the best one; a list item brings the rest of its
+    list (`lists`: each cited passage's list items by (rank, lead-in)) when the whole list is short."""
     order = np.argsort(-scores, kind="stable")
     chosen: list[Unit] = []
+    taken: set[tuple[int, int]] = set()
     words = 0
     for i in order:
         unit = units_[int(i)]
-        if chosen and (scores[i] < scores[order[0]] - margin or words + len(unit.text.split()) > MAX_ANSWER_WORDS):
-            continue
-        chosen.append(unit)
-        words += len(unit.text.split())
-        if len(chosen) == limit:
+        if chosen and scores[i] < scores[order[0]] - margin:
+            break
+        items = lists.get((unit.rank, unit.sentence.lead or ""), [])
+        whole = [replace(unit, sentence=s) for s in items] if _words(items) <= WHOLE_LIST_WORDS else []
+        for candidate in (whole, [unit]):
+            added = [u for u in candidate if (u.rank, u.sentence.position) not in taken]
+            if added and (not chosen or words + _words([u.sentence for u in added]) <= MAX_ANSWER_WORDS):
+                chosen += added
+                taken.update((u.rank, u.sentence.position) for u in added)
+                words += _words([u.sentence for u in added])
+                break
+        if len({(u.rank, u.sentence.lead) if u.sentence.lead else u for u in chosen}) >= limit:
             break
     return chosen
 
 
+def _words(sentences: list[Sentence]) -> int:
+    return sum(len(s.text.split()) for s in sentences)
+
+
 def render(chosen: list[Unit]) -> str:
-    """One line per sentence, each with its [n]; a list item keeps the sentence that leads into it."""
-    lines, shown_leads = [], set()
+    """One line per sentence, each with its [n]. A list's items stand together where its best
+    item stands, in their order in the passage, after the sentence that leads into them."""
+    lines: list[str] = []
+    shown: set[tuple[int, str]] = set()
     for unit in chosen:
-        marker, lead = f"[{unit.rank}]", unit.sentence.lead
-        if lead and (unit.rank, lead) not in shown_leads:
-            shown_leads.add((unit.rank, lead))
-            lines.append(f"{lead} {unit.text} {marker}")
-        elif lead:
-            lines.append(f"• {unit.text} {marker}")
-        else:
-            lines.append(f"{unit.text} {marker}")
+        lead = unit.sentence.lead
+        if not lead:
+            lines.append(f"{unit.text} [{unit.rank}]")
+            continue
+        if (unit.rank, lead) in shown:
+            continue
+        shown.add((unit.rank, lead))
+        items = sorted((u for u in chosen if u.rank == unit.rank and u.sentence.lead == lead), key=lambda u: u.sentence.position)
+        lines.append(f"{lead}\n" + "\n".join(f"• {u.text} [{u.rank}]" for u in items))
     return "\n".join(lines)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from config import Settings
 from ingest import store
+from ingest.chunk import CHUNKING_VERSION
 from ingest.embed import Embedder
 from ingest.lock import ingest_lock
 from ingest.load import IngestError, ManifestEntry, find_files, load, read_manifest, shown
@@ -37,7 +38,7 @@ class Part:
 
 
 def chunking_of(settings: Settings) -> dict:
-    return {"pack_words": settings.chunk_pack_words, "max_words": settings.chunk_max_words}
+    return {"pack_words": settings.chunk_pack_words, "max_words": settings.chunk_max_words, "version": CHUNKING_VERSION}
 
 
 def text_key(text: str) -> str:

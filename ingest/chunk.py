@@ -13,6 +13,9 @@ from ingest.clean import Line
 from ingest.structure import Block
 from records import Chunk
 
+# Raised whenever a change here (or in cleaning or structure) cuts the same file differently,
+# so the next ingest prepares every file again instead of keeping its old chunks.
+CHUNKING_VERSION = 2
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'‘“(]?[A-Z0-9])")
 
 
@@ -59,13 +62,16 @@ def _split_list(block: Block, max_words: int) -> list[Piece]:
     lead_lines = block.lines[: len(block.lines) - item_lines]
     lead_text = _line_text(lead_lines)
     repeat = split_sentences(block.lead.text)[-1] if block.lead is not None else ""
+    item_words = [_words(_line_text(item)) for item in block.items]
     pieces: list[Piece] = []
     header, start = lead_text, block.lines[0].start
-    if lead_lines and _words(lead_text) + _words(_line_text(block.items[0])) > max_words and lead_text != repeat:
-        # A long lead paragraph stands alone; the list repeats only its last sentence.
-        pieces.append(Piece(lead_text, start, lead_lines[-1].end, block.section_path, block.paragraph))
+    whole_list_fits = _words(repeat) + sum(item_words) <= max_words
+    if lead_lines and lead_text != repeat and (whole_list_fits or _words(lead_text) + item_words[0] > max_words):
+        # A long lead paragraph stands alone and the list keeps only its last sentence: a list
+        # cut in two answers a question about it by halves.
+        before = lead_text[: lead_text.rfind(repeat)].strip() if lead_text.endswith(repeat) else lead_text
+        pieces.append(Piece(before or lead_text, start, lead_lines[-1].end, block.section_path, block.paragraph))
         header, start = repeat, block.items[0][0].start
-    item_words = [_words(_line_text(item)) for item in block.items]
     groups = -(-sum(item_words) // max(1, max_words - _words(repeat)))
     target = -(-sum(item_words) // max(1, groups))
     group: list[Line] = []

@@ -84,14 +84,30 @@ def test_shared_passage_is_one_citation_listing_every_source_with_its_date(assis
     assert sum("Vigilance" in c.chunk.text for c in answer.citations) == 1
 
 
-def test_answer_sentences_are_verbatim_from_cited_passages(assistant):
-    answer = assistant.ask("what should I do if I have concerns about a child's welfare?")
+@pytest.mark.parametrize("question", ["what should I do if I have concerns about a child's welfare?", "what key principles should practitioners be guided by?"])
+def test_answer_sentences_are_verbatim_from_cited_passages(assistant, question):
+    answer = assistant.ask(question)
+    lines = answer.text.split("\n\n")[0].split("\n")
+    for line, following in zip(lines, [*lines[1:], ""]):
+        cited = line if "[" in line else following  # a list's lead-in stands above its items
+        passage = answer.citations[int(cited.rsplit("[", 1)[1].rstrip("]")) - 1].chunk.text
+        assert line.rsplit(" [", 1)[0].removeprefix("• ") in passage
+
+
+def test_a_short_list_is_quoted_whole_in_its_own_order_under_its_lead_in(assistant):
+    answer = assistant.ask("what key principles should practitioners be guided by?")
     body = answer.text.split("\n\n")[0]
-    for line in body.split("\n"):
-        marker = int(line.rsplit("[", 1)[1].rstrip("]"))
-        sentence = line.rsplit(" [", 1)[0].removeprefix("• ")
-        passage = answer.citations[marker - 1].chunk.text
-        assert sentence.split(": ")[-1] in passage
+    lead = "You should be guided by the following key principles:"
+    principles = ["Children have a right to be safe", "Safeguarding children is everyone’s responsibility", "It is better to help children as early as possible", "Children and families are best supported"]
+    assert body.count(lead) == 1
+    places = [body.find("• " + p) for p in principles]
+    assert -1 not in places and places == sorted(places) and body.find(lead) < places[0]
+
+
+def test_a_definition_list_is_quoted_whole(assistant):
+    answer = assistant.ask("How does Working Together to Safeguard Children define safeguarding and promoting the welfare of children?")
+    for item in ["protecting children from maltreatment", "preventing impairment", "ensuring that children grow up", "taking action to enable all children"]:
+        assert item in answer.text
 
 
 @pytest.mark.parametrize("question", ["", "   ", "x" * 5000])

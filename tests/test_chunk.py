@@ -80,6 +80,19 @@ def test_a_list_too_long_for_one_chunk_repeats_its_lead_in():
     assert items == 8  # every statute once, none lost or doubled
 
 
+def test_a_long_lead_paragraph_gives_way_so_a_list_stays_whole():
+    # "You should make sure … You should be guided by the following key principles:" and its
+    # four principles do not fit one chunk: the paragraph stands alone and the list keeps its
+    # last sentence, rather than the fourth principle being cut off from the other three.
+    _, chunks = chunks_of("002_6e6ee004ff62726c.txt")
+    holding = [c for c in chunks if "key principles" in c.text]
+    assert len(holding) == 1
+    assert holding[0].text.startswith("You should be guided by the following key principles:\n• Children have a right")
+    assert holding[0].text.count("• ") == 4
+    alone = next(c for c in chunks if c.text.startswith("You should make sure that you are alert"))
+    assert alone.text.endswith("immediate danger.")
+
+
 def test_a_heading_like_line_leading_into_a_list_is_kept_as_text():
     _, chunks = chunks_of("001_85fc01a5fa2a4b07.txt")
     assert any(c.text.startswith("Children have said that they need\n• Vigilance") for c in chunks)

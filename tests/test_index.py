@@ -9,6 +9,7 @@ import pytest
 from answer.assistant import Assistant
 from ingest import store
 from ingest.build import build_index
+from ingest.chunk import CHUNKING_VERSION
 from ingest.embed import Embedder, ModelError, ModelIdentity
 from ingest.store import IndexUnavailable
 
@@ -17,7 +18,7 @@ def test_manifest_records_model_identity_chunking_and_corpus(settings, built_ind
     manifest = store.read_manifest(settings.index_dir)
     assert manifest["model"]["sha256"] == "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
     assert manifest["model"]["dimension"] == 384
-    assert manifest["chunking"] == {"pack_words": settings.chunk_pack_words, "max_words": settings.chunk_max_words}
+    assert manifest["chunking"] == {"pack_words": settings.chunk_pack_words, "max_words": settings.chunk_max_words, "version": CHUNKING_VERSION}
     assert set(manifest["documents"]) == {p.name for p in settings.corpus_dir.glob("*.txt")}
     assert manifest["documents"]["000_7e969022eef22aac.txt"]["print_date"] == "2024-12-21"
     assert manifest["documents"]["001_85fc01a5fa2a4b07.txt"]["print_date"] is None
@@ -29,6 +30,19 @@ def test_rerunning_an_unchanged_corpus_embeds_nothing_and_keeps_the_build(settin
     report = build_index([settings.corpus_dir], settings.index_dir, settings, embedder)
     assert report.embedded == 0 and report.unchanged and not report.added
     assert store.current_build(settings.index_dir) == before
+
+
+def test_a_build_chunked_by_older_code_is_chunked_again(settings, embedder, built_index, tmp_path):
+    folder = tmp_path / "index"
+    shutil.copytree(settings.index_dir, folder)
+    manifest_path = store.current_build(folder) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["chunking"]["version"] = CHUNKING_VERSION - 1
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    before = store.current_build(folder)
+    report = build_index([settings.corpus_dir], folder, settings, embedder)
+    assert store.current_build(folder) != before and report.embedded == 0  # cut again; no text is new
+    assert store.read_manifest(folder)["chunking"]["version"] == CHUNKING_VERSION
 
 
 def test_a_build_made_with_another_model_is_refused_in_one_sentence(settings, embedder, built_index, tmp_path):

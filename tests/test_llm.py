@@ -34,8 +34,9 @@ def writing(settings, embedder, built_index, fake):
 
 
 def passage_sentence(answer, rank: int = 1) -> str:
-    """A sentence of a cited passage, for a scripted model to restate."""
-    return answer.citations[rank - 1].highlights[0]
+    """A sentence of a cited passage that ends with a full stop (not a list item's ";"), for a
+    scripted model to restate."""
+    return next(h for h in answer.citations[rank - 1].highlights if h.endswith("."))
 
 
 def as_checked(sentence: str, rank: int = 1) -> str:
