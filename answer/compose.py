@@ -47,6 +47,7 @@ NEEDS_FACT = [
 ]
 
 
+LOST_LINK = re.compile(r"\b(?:see|visit|follow|go to)\s+(?:this|that|the following)\s+(?:page|link|website|site)\b|\bclick here\b", re.I)
 FOOTNOTE_REF = re.compile(r"\s*\[\d+\]")  # "[1]" in a page would pass for one of our markers
 
 
@@ -63,8 +64,10 @@ class Unit:
 
 
 def answers_something(sentence: Sentence) -> bool:
-    """Long enough to say something, and not a bare "… should:" whose list carries the content."""
-    return len(sentence.text.split()) >= MIN_UNIT_WORDS and not sentence.text.rstrip().endswith(":")
+    """Long enough to say something, not a bare "… should:" whose list carries the content, and
+    not a pointer to a link that the plain text has lost ("please see this page")."""
+    text = sentence.text.rstrip()
+    return len(text.split()) >= MIN_UNIT_WORDS and not text.endswith(":") and not LOST_LINK.search(text)
 
 
 def overlap(question_terms: set[str], text: str) -> float:

@@ -104,6 +104,14 @@ def test_a_short_list_is_quoted_whole_in_its_own_order_under_its_lead_in(assista
     assert -1 not in places and places == sorted(places) and body.find(lead) < places[0]
 
 
+def test_a_sentence_pointing_at_a_lost_link_is_not_an_answer(assistant):
+    # 002 says "If you are worried a child is being abused or neglected please see this page.":
+    # the closest sentence to the question, but its link did not survive as text.
+    answer = assistant.ask("who do I tell if I'm worried about a child?")
+    assert not answer.abstained and "see this page" not in answer.text
+    assert "[1]" in answer.text
+
+
 def test_a_definition_list_is_quoted_whole(assistant):
     answer = assistant.ask("How does Working Together to Safeguard Children define safeguarding and promoting the welfare of children?")
     for item in ["protecting children from maltreatment", "preventing impairment", "ensuring that children grow up", "taking action to enable all children"]:
