@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from answer import cite, compose, currency, llm
-from answer.converse import Resolved, resolve
+from answer.converse import Resolved, about_item, item_referred, resolve
 from answer.generate import Writer
 from answer.coverage import unknown_specialised_words
 from answer.retrieve import search
@@ -87,7 +87,7 @@ class Assistant:
             return
         earlier = [h for h in history if h.strip()]
         condensed = self.writer.condense(question, earlier) if self.writer and earlier else None
-        quoted = self._quote(question, Resolved(condensed, "") if condensed else resolve(question, earlier), area)
+        quoted = self._quote(question, Resolved(condensed, "") if condensed else self._resolve(question, earlier, area), area)
         if self.writer is None or quoted.abstained:
             yield quoted
             return
@@ -101,6 +101,17 @@ class Assistant:
             text = f"Your question is {len(question):,} characters long; the limit is {limit:,}. Please shorten it."
             return Answer(question[:limit], "", compose.with_notice(text), True, notes=("question too long",))
         return None
+
+    def _resolve(self, question: str, earlier: list[str], area: str | None) -> Resolved:
+        """The standalone question; "the second one" becomes the second item of the list the
+        turn before was answered with (its answer is found again: it is not kept anywhere)."""
+        resolved = resolve(question, earlier)
+        number = item_referred(question) if resolved.focus else None
+        if number is None:
+            return resolved
+        before = self._quote(earlier[-1], resolve(earlier[-1], earlier[:-1]), area)
+        items = [] if before.abstained else compose.shown_items(before.text)
+        return about_item(resolved, items[number]) if -len(items) <= number < len(items) else resolved
 
     def _quote(self, question: str, resolved: Resolved, area: str | None) -> Answer:
         """The extractive answer: sentences quoted from the best passages, or an abstention."""

@@ -135,6 +135,11 @@ def render(chosen: list[Unit]) -> str:
     return "\n".join(lines)
 
 
+def shown_items(text: str) -> list[str]:
+    """The list items an answer showed, in order, without their markers."""
+    return [FOOTNOTE_REF.sub("", line.removeprefix("• ")).strip() for line in text.split("\n") if line.startswith("• ")]
+
+
 def with_notice(text: str) -> str:
     """Every reply ends with where to go when a child is at risk."""
     return f"{text}\n\n{SAFETY_NOTICE}"

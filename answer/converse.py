@@ -19,10 +19,13 @@ FOLLOW_UP_OPENING = re.compile(
     r"(?:what|who|how|when|where)\s+(?:else|then)\b|anything\s+(?:else|on|about)\b)",
     re.IGNORECASE,
 )
-# Phrases that do so wherever they stand: "can you say more about the second one".
+# "the second one": an item of the list the answer before showed.
+ITEM_REFERENCE = re.compile(r"\b(?:the|that)\s+(first|second|third|fourth|fifth|last)\s+(?:one|point|bit|part|item)\b", re.IGNORECASE)
+ITEM_NUMBER = {"first": 0, "second": 1, "third": 2, "fourth": 3, "fifth": 4, "last": -1}
+# Phrases that lean on the turn before wherever they stand: "can you say more about the second one".
 FOLLOW_UP_ANYWHERE = re.compile(
     r"\b(?:say|tell me|explain)\s+more\b|\bmore about (?:it|that|this|them)\b|"
-    r"\b(?:the|that)\s+(?:first|second|third|last|other|next)\s+(?:one|point|bit|part)\b",
+    r"\b(?:the|that)\s+(?:other|next)\s+(?:one|point|bit|part)\b|" + ITEM_REFERENCE.pattern,
     re.IGNORECASE,
 )
 REFERRING_WORDS = frozenset("it its they them their that this those these he she him her there".split())
@@ -52,3 +55,14 @@ def resolve(question: str, history: list[str]) -> Resolved:
         return Resolved(question, "")
     before = resolve(history[-1], history[:-1])
     return Resolved(f"{before.query} {question}", question, before.query)
+
+
+def item_referred(question: str) -> int | None:
+    """Which item of the previous answer's list the question points at (-1: the last), if any."""
+    found = ITEM_REFERENCE.search(question)
+    return ITEM_NUMBER[found.group(1).lower()] if found else None
+
+
+def about_item(resolved: Resolved, item: str) -> Resolved:
+    """A follow-up about one list item searches for that item within the earlier topic."""
+    return Resolved(f"{resolved.topic} {item}", item, resolved.topic)

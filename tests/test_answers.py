@@ -66,6 +66,15 @@ def test_follow_up_about_schools_answers_about_schools_not_a_repeat(assistant):
     assert "responsib" in follow.standalone_question  # the topic carried over
 
 
+def test_the_second_one_is_the_second_item_of_the_list_answered_before(assistant):
+    first = assistant.ask("what are the two key principles of safeguarding?")
+    assert "• a child-centred approach" in first.text  # the second item shown
+    follow = assistant.ask("can you say more about the second one", ["what are the two key principles of safeguarding?"])
+    assert "a child-centred approach: for services to be effective" in follow.standalone_question
+    assert "everyone's responsibility" not in follow.standalone_question
+    assert holds(follow.citations[0].chunk.text, "a child-centred approach: for services to be effective")
+
+
 def test_a_new_topic_is_not_polluted_by_the_previous_one(assistant):
     answer = assistant.ask("how many children were referred to children's social care in 2013-14?", ["what about schools?"])
     assert answer.standalone_question == "how many children were referred to children's social care in 2013-14?"
