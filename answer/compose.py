@@ -1,7 +1,8 @@
 """Answering step 3: cited passages → an extractive answer, or a plain abstention.
 
-The answer is 1–4 sentences taken verbatim from the top passages, each followed by
-the [n] of its citation. No model writes anything: nothing can be invented.
+The answer is up to 4 sentences (a short list counting as one) taken verbatim from the
+top passages, each followed by the [n] of its citation. No model writes anything:
+nothing can be invented.
 """
 
 from __future__ import annotations
@@ -108,7 +109,8 @@ def select(units_: list[Unit], scores: np.ndarray, limit: int, margin: float, li
                 taken.update((u.rank, u.sentence.position) for u in added)
                 words += _words([u.sentence for u in added])
                 break
-        if len({(u.rank, u.sentence.lead) if u.sentence.lead else u for u in chosen}) >= limit:
+        pieces = {(u.rank, u.sentence.lead or u.sentence.position) for u in chosen}  # a whole list is one piece
+        if len(pieces) >= limit:
             break
     return chosen
 
