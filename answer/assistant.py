@@ -150,16 +150,15 @@ class Assistant:
         gaps = {hit.position: top[0][0].score - hit.score for hit, _ in top}
         rows = [row for chunk in ranks for row in index.sentence_rows(chunk)]
         cosines = index.vectors[index.sentence_vector[rows]] @ query_vector if rows else []
-        units = [
-            compose.Unit(ranks[index.sentences[row].chunk], index.sentences[row], float(cosine), gaps[index.sentences[row].chunk])
-            for row, cosine in zip(rows, cosines)
-            if compose.answers_something(index.sentences[row])
-        ]
-        lists: dict[tuple[int, str], list] = {}
-        for row in rows:
+        units: list[compose.Unit] = []
+        lists: dict[tuple[int, str], list] = {}  # each passage's list items by lead-in, short ones too
+        for row, cosine in zip(rows, cosines):
             sentence = index.sentences[row]
+            rank = ranks[sentence.chunk]
+            if compose.answers_something(sentence):
+                units.append(compose.Unit(rank, sentence, float(cosine), gaps[sentence.chunk]))
             if sentence.lead:
-                lists.setdefault((ranks[sentence.chunk], sentence.lead), []).append(sentence)
+                lists.setdefault((rank, sentence.lead), []).append(sentence)
         scores = compose.score(units, question, focus)
         return compose.select(units, scores, self.settings.answer_sentences, self.settings.sentence_margin, lists)
 

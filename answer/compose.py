@@ -67,8 +67,7 @@ class Unit:
 def answers_something(sentence: Sentence) -> bool:
     """Long enough to say something, not a bare "… should:" whose list carries the content, and
     not a pointer to a link that the plain text has lost ("please see this page")."""
-    text = sentence.text.rstrip()
-    return len(text.split()) >= MIN_UNIT_WORDS and not text.endswith(":") and not LOST_LINK.search(text)
+    return len(sentence.text.split()) >= MIN_UNIT_WORDS and not sentence.leads_a_list and not LOST_LINK.search(sentence.text)
 
 
 def overlap(question_terms: set[str], text: str) -> float:
@@ -101,13 +100,14 @@ def select(units_: list[Unit], scores: np.ndarray, limit: int, margin: float, li
         if chosen and scores[i] < scores[order[0]] - margin:
             break
         items = lists.get((unit.rank, unit.sentence.lead or ""), [])
-        whole = [replace(unit, sentence=s) for s in items] if _words(items) <= WHOLE_LIST_WORDS else []
+        whole = [replace(unit, sentence=s) for s in items] if _word_count(items) <= WHOLE_LIST_WORDS else []
         for candidate in (whole, [unit]):
             added = [u for u in candidate if (u.rank, u.sentence.position) not in taken]
-            if added and (not chosen or words + _words([u.sentence for u in added]) <= MAX_ANSWER_WORDS):
+            added_words = _word_count([u.sentence for u in added])
+            if added and (not chosen or words + added_words <= MAX_ANSWER_WORDS):
                 chosen += added
                 taken.update((u.rank, u.sentence.position) for u in added)
-                words += _words([u.sentence for u in added])
+                words += added_words
                 break
         pieces = {(u.rank, u.sentence.lead or u.sentence.position) for u in chosen}  # a whole list is one piece
         if len(pieces) >= limit:
@@ -115,7 +115,7 @@ def select(units_: list[Unit], scores: np.ndarray, limit: int, margin: float, li
     return chosen
 
 
-def _words(sentences: list[Sentence]) -> int:
+def _word_count(sentences: list[Sentence]) -> int:
     return sum(len(s.text.split()) for s in sentences)
 
 

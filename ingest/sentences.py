@@ -24,6 +24,11 @@ class Sentence:
     lead: str | None  # the sentence leading into a list item
 
     @property
+    def leads_a_list(self) -> bool:
+        """"… should:": says nothing itself; its list carries the content."""
+        return self.text.rstrip().endswith(":")
+
+    @property
     def embed_text(self) -> str:
         """A short item ("protecting children from maltreatment") means little without its lead-in;
         a long one says enough alone, and the lead-in would only blur it."""

@@ -74,7 +74,7 @@ class IndexData:
     @cached_property
     def lead_in(self) -> np.ndarray:
         """Sentences that introduce a list ("… should:"), whose content is in the list."""
-        return np.fromiter((s.text.endswith(":") for s in self.sentences), dtype=bool, count=len(self.sentences))
+        return np.fromiter((s.leads_a_list for s in self.sentences), dtype=bool, count=len(self.sentences))
 
     def in_area(self, area: str) -> np.ndarray:
         """Chunks of that area's procedures or of no stated area."""
