@@ -84,4 +84,7 @@ class Answer:
     abstained: bool
     citations: tuple[Citation, ...] = ()
     notes: tuple[str, ...] = field(default=())  # e.g. why the assistant abstained
+    # On an abstention about safeguarding: the nearest passages, shown apart and labelled as
+    # not answering the question (empty for an off-topic question or an answer).
+    related: tuple[Citation, ...] = ()
     draft: bool = False  # a language model is still writing it; not yet checked

@@ -17,6 +17,8 @@ import json
 import sys
 from pathlib import Path
 
+from eval.questions import SPLITS
+
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m eval", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -24,6 +26,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, required=True, help="where to write one result line per question")
     parser.add_argument("--index", type=Path, help="index folder (default: index/)")
     parser.add_argument("--k", type=int, default=5, help="citations kept per answer (default 5)")
+    parser.add_argument("--split", choices=SPLITS, default="all",
+                        help="dev or test: the questions a stable hash of their id puts on that side (default all)")
     parser.add_argument("--baselines", action="store_true", help="also run dense only, BM25 only and llama-index defaults")
     parser.add_argument("--report-dir", type=Path, default=Path(__file__).parent / "reports", help="where reports go (default eval/reports/)")
     parser.add_argument("--verbose", action="store_true", help="show tracebacks for unexpected errors")
@@ -63,13 +67,15 @@ def main(argv: list[str] | None = None) -> int:
     from eval.metrics import score, score_by_kind
     from eval.report import write_report
     from eval.systems import llama_index_defaults, ours
-    from eval.questions import QuestionFileError, load_questions
+    from eval.questions import QuestionFileError, in_split, load_questions
     from ingest.embed import ModelError
     from ingest.load import IngestError
     from ingest.store import IndexUnavailable
 
     try:
-        questions = load_questions(args.questions)
+        questions = in_split(load_questions(args.questions), args.split)
+        if not questions:
+            raise QuestionFileError(f"{args.questions}: no questions in the {args.split} split")
         settings = load_settings()
         if args.index:
             settings = settings.with_overrides(index_dir=args.index)
@@ -87,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results["ours"]), encoding="utf-8")
     scores = {name: {"all": score(questions, rows), **score_by_kind(questions, rows)} for name, rows in results.items()}
     print_summary(scores)
-    report = write_report(args.report_dir, scores, {"questions_file": str(args.questions), "k": args.k, "index": str(settings.index_dir)})
+    report = write_report(args.report_dir, scores, {"questions_file": str(args.questions), "split": args.split, "k": args.k, "index": str(settings.index_dir)})
     print(f"results: {args.out}")
     print(f"report: {report}/report.md, report.json, report.png")
     return 0

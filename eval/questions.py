@@ -5,11 +5,14 @@ A bad line gets one error naming the file, line and field; nothing is half-loade
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 KINDS = {"direct", "paraphrase", "hard", "follow_up", "unanswerable"}
+SPLITS = ("dev", "test", "all")
+DEV_SHARE = 70  # percent of questions, by a stable hash of their id, that weights may be tuned on
 
 
 class QuestionFileError(Exception):
@@ -91,3 +94,13 @@ def load_questions(path: Path) -> list[Question]:
     if not questions:
         raise QuestionFileError(f"{path}: no questions")
     return questions
+
+
+def split_of(question_id: str) -> str:
+    """"dev" or "test", fixed by the id alone, so a question never changes side."""
+    bucket = int.from_bytes(hashlib.sha256(question_id.encode("utf-8")).digest()[:4], "big") % 100
+    return "dev" if bucket < DEV_SHARE else "test"
+
+
+def in_split(questions: list[Question], split: str) -> list[Question]:
+    return questions if split == "all" else [q for q in questions if split_of(q.id) == split]
