@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from an offline tool
 
@@ -35,7 +36,22 @@ ABOUT = (
     "safeguarding lead."
 )
 FEEDBACK_OPTIONS = ["Like", "Dislike", "Wrong or unhelpful source", "Out of date", "Missing information"]
-FOCUS_QUESTION = "() => document.querySelector('#question textarea')?.focus()"
+# After an answer: its first line to the top of the chat (below the chat's floating label,
+# LABEL_PX tall), the page scrolled only if that line is out of sight (on a phone), and
+# the cursor back in the question box without scrolling to it.
+SHOW_ANSWER = """() => setTimeout(() => {
+  const LABEL_PX = 40;
+  const answer = [...document.querySelectorAll('#chat .message-row.bot-row')].pop();
+  if (answer) {
+    let scroller = answer.parentElement;
+    while (scroller && !['auto', 'scroll'].includes(getComputedStyle(scroller).overflowY)) scroller = scroller.parentElement;
+    if (scroller) scroller.scrollTop += answer.getBoundingClientRect().top - scroller.getBoundingClientRect().top - LABEL_PX;
+    const top = answer.getBoundingClientRect().top;
+    if (top < LABEL_PX || top > window.innerHeight - 80) window.scrollBy(0, top - LABEL_PX - 8);
+  }
+  document.querySelector('#question textarea')?.focus({preventScroll: true});
+}, 150)"""
+STYLESHEET = Path(__file__).with_name("app.css")
 
 _assistant: Assistant | None = None
 _assistant_lock = threading.Lock()
@@ -49,9 +65,18 @@ def assistant() -> Assistant:
         return _assistant
 
 
+def indexed_documents() -> dict[str, dict]:
+    """What the live index holds about each corpus file (title, area, source address…)."""
+    return (store.read_manifest(SETTINGS.index_dir) or {}).get("documents", {})
+
+
 def area_choices() -> list[str]:
-    documents = (store.read_manifest(SETTINGS.index_dir) or {}).get("documents", {})
-    return [ALL_AREAS, *sorted({d["area"] for d in documents.values() if d.get("area")})]
+    return [ALL_AREAS, *sorted({d["area"] for d in indexed_documents().values() if d.get("area")})]
+
+
+def live_pages() -> dict[str, str]:
+    """Each corpus file's live address, where its manifest entry gives one."""
+    return {name: d["source_url"] for name, d in indexed_documents().items() if d.get("source_url")}
 
 
 def _text(content: object) -> str:
@@ -74,12 +99,14 @@ def respond(message: str, history: list[dict], area: str, cited: list) -> Iterat
     """
     earlier = [_text(m["content"]) for m in history if m.get("role") == "user"]
     asked = [*history, {"role": "user", "content": message}]
+    links = live_pages()
     for answer in assistant().answers(message, earlier, None if area in (None, "", ALL_AREAS) else area):
         if answer.draft:
-            yield [*asked, {"role": "assistant", "content": to_markdown(answer)}], "", "", cited
+            yield [*asked, {"role": "assistant", "content": to_markdown(answer, links)}], "", "", cited
     sources = [{"source": c.chunk.source, "section": c.chunk.section, "print_date": c.chunk.print_date} for c in answer.citations]
     keep = message if SETTINGS.feedback_keeps_questions else None
-    yield [*asked, {"role": "assistant", "content": to_markdown(answer)}], "", to_plain_text(answer), [*cited, (keep, sources)]
+    shown = {"role": "assistant", "content": to_markdown(answer, links)}
+    yield [*asked, shown], "", to_plain_text(answer, links), [*cited, (keep, sources)]
 
 
 def rate(cited: list, event: gr.LikeData) -> str:
@@ -92,6 +119,7 @@ def rate(cited: list, event: gr.LikeData) -> str:
 
 
 with gr.Blocks(title="Safeguarding procedures assistant") as demo:
+    gr.Navbar(visible=False)  # the admin page is reached by its address, never from the chat
     gr.Markdown("# Safeguarding procedures assistant")
     gr.Markdown(f"**{SAFETY_NOTICE}**", elem_id="safety-notice")
     gr.Markdown(ABOUT, elem_id="about")
@@ -99,7 +127,8 @@ with gr.Blocks(title="Safeguarding procedures assistant") as demo:
     with gr.Row():
         area = gr.Dropdown([ALL_AREAS], value=ALL_AREAS, label="Procedures from", scale=1, elem_id="area",
                            info="One area's procedures plus those that name no area")
-    chat = gr.Chatbot(label="Conversation", height=520, elem_id="chat", feedback_options=FEEDBACK_OPTIONS)
+    chat = gr.Chatbot(label="Conversation", height=520, elem_id="chat", feedback_options=FEEDBACK_OPTIONS, autoscroll=False,
+                      layout="panel")
     thanks = gr.Markdown(elem_id="feedback-thanks")
     with gr.Row():
         box = gr.Textbox(
@@ -116,17 +145,19 @@ with gr.Blocks(title="Safeguarding procedures assistant") as demo:
         plain = gr.Textbox(label="Answer as plain text", lines=8, buttons=["copy"], interactive=False, elem_id="plain-answer")
     gr.on(
         [box.submit, send.click], respond, inputs=[box, chat, area, cited], outputs=[chat, box, plain, cited], api_name="ask"
-    ).then(None, js=FOCUS_QUESTION)
+    ).then(None, js=SHOW_ANSWER)
     chat.like(rate, [cited], [thanks], api_name=False)
     demo.load(lambda: gr.update(choices=area_choices()), outputs=area, api_name=False)  # areas of the live index
-    if SETTINGS.admin_password:
-        import admin
 
+if SETTINGS.admin_password:  # no password, no admin page: /admin is then simply not found
+    import admin
+
+    with demo.route("Admin", "admin", show_in_navbar=False):
         admin.build(SETTINGS, assistant)
 
 
 if __name__ == "__main__":
     assistant()  # load the model and index (building it if missing) before the first question
     demo.queue(default_concurrency_limit=SETTINGS.concurrency_limit).launch(
-        server_name=SETTINGS.host, server_port=SETTINGS.port
+        server_name=SETTINGS.host, server_port=SETTINGS.port, css_paths=[STYLESHEET]
     )

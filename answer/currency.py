@@ -16,6 +16,8 @@ from pathlib import Path
 from records import Chunk
 
 WORKING_TOGETHER = r"Working Together to Safeguard Children\W{0,3}YEAR\b"
+CHECK_LIVE = ": check the live procedures"
+NO_PRINT_DATE = "print date not stated"
 
 
 class CurrencyRulesError(Exception):
@@ -64,10 +66,21 @@ def age_label(print_date: str, today: date) -> str:
     return f"{months} month{'s' if months != 1 else ''} ago"
 
 
+def superseded(chunk: Chunk, rules: list[Rule]) -> list[str]:
+    """The warnings of the rules the passage's text matches."""
+    return [rule.warning for rule in rules if rule.pattern.search(chunk.text)]
+
+
 def warnings_for(chunk: Chunk, rules: list[Rule], max_age_months: int, today: date) -> tuple[str, ...]:
-    found = [rule.warning for rule in rules if rule.pattern.search(chunk.text)]
+    found = superseded(chunk, rules)
     if chunk.print_date is None:
-        found.append("print date not stated: check the live procedures")
+        found.append(NO_PRINT_DATE + CHECK_LIVE)
     elif age_in_months(chunk.print_date, today) > max_age_months:
-        found.append(f"printed {age_label(chunk.print_date, today)}: check the live procedures")
+        found.append(f"printed {age_label(chunk.print_date, today)}{CHECK_LIVE}")
     return tuple(dict.fromkeys(found))
+
+
+def print_date_concern(warning: str) -> str | None:
+    """ "print date not stated" or "printed 7 years ago" when `warning` is about the page's
+    print date rather than its wording; None otherwise."""
+    return warning.removesuffix(CHECK_LIVE) if warning.endswith(CHECK_LIVE) else None

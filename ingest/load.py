@@ -7,13 +7,20 @@ the text (the title) or left unstated (area, source URL).
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ingest.formats import SUFFIXES, FormatError, extract
 
 MANIFEST_NAME = "manifest.toml"
+MAX_URL_CHARS = 2000
+# Characters that have no place in an address a page is linked to (spaces, quotes,
+# angle brackets, backslashes, control characters): an address holding one is not linked.
+_NOT_IN_ADDRESS = re.compile(r"[\s\x00-\x1f\x7f<>\"'`\\]")
+_HOST = re.compile(r"[a-z0-9-]+(?:\.[a-z0-9-]+)*")
 
 
 class IngestError(Exception):
@@ -37,6 +44,20 @@ class SourceFile:
     page_starts: tuple[int, ...] = ()  # PDF page boundaries in `text`
 
 
+def web_address(url: str) -> str | None:
+    """`url` if it is a plain http(s) address with a host name (no user or password), else None."""
+    if len(url) > MAX_URL_CHARS or _NOT_IN_ADDRESS.search(url):
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in {"http", "https"} or parts.username is not None or not _HOST.fullmatch(parts.hostname or ""):
+        return None
+    return url
+
+
 def shown(name: str) -> str:
     """A file name safe to print on one line: control characters escaped."""
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in name)
@@ -55,7 +76,10 @@ def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
         unknown = set(fields) - {"title", "area", "source_url"} if isinstance(fields, dict) else {"?"}
         if unknown:
             raise IngestError(f"{path}: entry [{name!r}] has unknown field(s) {sorted(unknown)}")
-        entries[name] = ManifestEntry(**fields)
+        entry = ManifestEntry(**fields)
+        if entry.source_url is not None and web_address(entry.source_url) is None:
+            raise IngestError(f"{path}: entry [{name!r}] source_url is not an http:// or https:// address")
+        entries[name] = entry
     return entries
 
 

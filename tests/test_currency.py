@@ -81,7 +81,7 @@ def test_warnings_reach_the_chat_answer_and_the_copied_text(assistant):
     assert any(w.startswith(LSCB) for w in cited.warnings)
     assert any(w.startswith("printed 7 years ago") for w in cited.warnings)
     copied = to_plain_text(Answer("q", "q", answer.text, False, (cited,)))
-    assert "warning: mentions LSCBs" in copied
+    assert "⚠ [1] mentions LSCBs" in copied
 
 
 def test_a_broken_rules_file_is_one_clear_error(tmp_path):
