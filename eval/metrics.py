@@ -9,9 +9,13 @@ from eval.match import answer_holds, fold, holds
 from eval.questions import Question
 
 
+def holds_gold(question: Question, citation: dict) -> bool:
+    return any(holds(citation["text"], g.quote) for g in question.gold)
+
+
 def first_hit_rank(question: Question, result: dict) -> int | None:
     for citation in result["citations"]:
-        if any(holds(citation["text"], g.quote) for g in question.gold):
+        if holds_gold(question, citation):
             return citation["rank"]
     return None
 
@@ -21,7 +25,7 @@ def dates_right(question: Question, result: dict) -> bool | None:
     gold_files = {g.file for g in question.gold}
     checked = None
     for citation in result["citations"]:
-        if not any(holds(citation["text"], g.quote) for g in question.gold):
+        if not holds_gold(question, citation):
             continue
         for source in [citation, *citation.get("also_in", [])]:
             if source["source"] in gold_files:

@@ -47,7 +47,8 @@ def _field(data: dict, name: str, kind: type, where: str, default=None):
     return value
 
 
-def _question(data: object, where: str) -> Question:
+def parse_question(data: object, where: str) -> Question:
+    """One question in the shared format; a results line carrying its question parses too."""
     if not isinstance(data, dict):
         raise QuestionFileError(f"{where}: expected a JSON object")
     gold = []
@@ -86,7 +87,7 @@ def load_questions(path: Path) -> list[Question]:
             data = json.loads(line)
         except json.JSONDecodeError as error:
             raise QuestionFileError(f"{where}: not valid JSON ({error.msg})") from None
-        question = _question(data, where)
+        question = parse_question(data, where)
         if question.id in seen:
             raise QuestionFileError(f"{where}: id {question.id!r} is used twice")
         seen.add(question.id)

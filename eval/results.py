@@ -1,8 +1,23 @@
-"""One result line per question, exactly as the evaluation contract names its fields."""
+"""One result line per question: the evaluation contract's fields, then extra fields (the
+question, its gold, the gold's rank, why the assistant abstained) so that a results file
+alone is enough to report on and compare; and reading such files back."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from eval.metrics import first_hit_rank
+from eval.questions import Question, QuestionFileError, parse_question, split_of
+from eval.report import results_file_name
 from records import Answer, Chunk, Citation
+
+CONTRACT_FIELDS = ("id", "answer", "abstained", "citations", "latency_ms")
+
+
+class ResultsFileError(Exception):
+    pass
 
 
 def _source(chunk: Chunk) -> dict:
@@ -31,4 +46,67 @@ def result_json(question_id: str, answer: Answer, latency_ms: float, k: int) -> 
         "abstained": answer.abstained,
         "citations": [citation_json(c) for c in answer.citations[:k]],
         "latency_ms": round(latency_ms, 1),
+        "abstention_reason": answer.notes[0] if answer.abstained and answer.notes else None,
+        "notes": list(answer.notes),
+        "related": [citation_json(c) for c in answer.related[:k]],
     }
+
+
+def with_question(question: Question, line: dict) -> dict:
+    """The line with the question it answers, as in the question file, and where gold was cited."""
+    return {
+        **line,
+        "question": question.question,
+        "history": list(question.history),
+        "kind": question.kind,
+        "gold": [{"file": g.file, "quote": g.quote} for g in question.gold],
+        "answer_keywords": list(question.answer_keywords),
+        "print_date": question.print_date,
+        "gold_rank": first_hit_rank(question, line),
+        "split": split_of(question.id),
+    }
+
+
+def write_results(path: Path, lines: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One system's result lines and the questions they answer, read back from a results file."""
+
+    path: Path
+    questions: list[Question]
+    lines: list[dict]
+
+
+def _line(text: str, where: str) -> tuple[Question, dict]:
+    try:
+        line = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ResultsFileError(f"{where}: not valid JSON ({error.msg})") from None
+    if not isinstance(line, dict):
+        raise ResultsFileError(f"{where}: expected a JSON object")
+    missing = [name for name in CONTRACT_FIELDS if name not in line]
+    if missing:
+        raise ResultsFileError(f"{where}: missing field '{missing[0]}'")
+    if "gold" not in line or "kind" not in line:
+        raise ResultsFileError(f"{where}: no 'gold' or 'kind' field; results written before this runner cannot be compared, run it again")
+    try:
+        return parse_question(line, where), line
+    except QuestionFileError as error:
+        raise ResultsFileError(str(error)) from None
+
+
+def load_run(path: Path) -> Run:
+    """A results file, or a report folder (its results of our system)."""
+    file = path / results_file_name("ours") if path.is_dir() else path
+    try:
+        texts = file.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise ResultsFileError(f"{file}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
+    pairs = [_line(text, f"{file}:{number}") for number, text in enumerate(texts, start=1) if text.strip()]
+    if not pairs:
+        raise ResultsFileError(f"{file}: no result lines")
+    return Run(file, [q for q, _ in pairs], [line for _, line in pairs])

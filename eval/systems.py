@@ -11,7 +11,7 @@ from answer.assistant import Assistant
 from eval.questions import Question
 from eval.results import result_json
 
-# A system turns a question into one contract result line.
+# A system turns a question into one result line (contract fields, then its answer's notes).
 System = Callable[[Question, int], dict]
 
 
@@ -53,6 +53,7 @@ def llama_index_defaults(corpus_dir: Path, model_path: str) -> System:
             for i, n in enumerate(nodes[:k], start=1)
         ]
         answer = citations[0]["text"] if citations else ""
-        return {"id": question.id, "answer": answer, "abstained": False, "citations": citations, "latency_ms": round(latency, 1)}
+        return {"id": question.id, "answer": answer, "abstained": False, "citations": citations, "latency_ms": round(latency, 1),
+                "abstention_reason": None, "notes": [], "related": []}
 
     return ask

@@ -94,7 +94,7 @@ def test_runner_keeps_the_contract_on_any_question_file(settings, built_index, t
     results = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in results] == ["x1", "x2", "x3"]
     for r in results:
-        assert set(r) == {"id", "answer", "abstained", "citations", "latency_ms"}
+        assert {"id", "answer", "abstained", "citations", "latency_ms"} <= set(r)  # the contract; extra fields are allowed
         assert isinstance(r["abstained"], bool) and r["latency_ms"] > 0 and len(r["citations"]) <= 3
         assert [c["rank"] for c in r["citations"]] == list(range(1, len(r["citations"]) + 1))
         for c in r["citations"]:
