@@ -1,4 +1,5 @@
-"""The admin screen inside the chat app: corpus table, uploads, re-ingest, run log.
+"""The admin page (/admin): corpus table, uploads, re-ingest, run log, each chapter's title,
+area and source address, retiring withdrawn chapters, and which chapters need review first.
 
 It exists only when ASSISTANT_ADMIN_PASSWORD is set, and shows nothing but a sign-in box
 until the right password is given; every admin action checks the session again.
@@ -9,24 +10,28 @@ from __future__ import annotations
 import hmac
 import threading
 import time
+from datetime import date
 from pathlib import Path
 from typing import Callable
 
 import gradio as gr
 
-import feedback
+from admin_tables import (
+    CORPUS_COLUMNS, LOG_COLUMNS, MOST_WARNINGS_FIRST, OLDEST_FIRST, REVIEW_COLUMNS,
+    corpus_rows, feedback_summary, last_summary, log_rows, review_rows,
+)
 from answer.assistant import Assistant
 from config import Settings
-from ingest import store
 from ingest.build import build_index
 from ingest.formats import SUFFIXES
-from ingest.load import IngestError
-from ingest.report import append_log, read_log
+from ingest.load import IngestError, find_files, read_manifest
+from ingest.lock import ingest_lock
+from ingest.manifest import checked_entry, retire, set_entry
+from ingest.report import append_log
 from ingest.uploads import save_upload
 
-CORPUS_COLUMNS = ["file", "title", "area", "print date", "chunks", "last ingested"]
-LOG_COLUMNS = ["finished", "seconds", "added", "updated", "removed", "failed"]
 MAX_DELAY_S = 8.0
+REINGEST_HINT = "Re-ingest to publish the change."
 
 _failures = 0
 _failures_lock = threading.Lock()
@@ -43,94 +48,139 @@ def check_password(given: str, expected: str) -> bool:
     return ok
 
 
-def corpus_rows(settings: Settings) -> list[list]:
-    documents = (store.read_manifest(settings.index_dir) or {}).get("documents", {})
-    return [
-        [name, d.get("title"), d.get("area") or "not stated", d.get("print_date") or "not stated", d.get("chunks"), d.get("ingested_at")]
-        for name, d in sorted(documents.items())
-    ]
-
-
-def log_rows(settings: Settings) -> list[list]:
-    return [
-        [e["finished_at"], e["seconds"], len(e["added"]), len(e["updated"]), len(e["removed"]), len(e["failed"])]
-        for e in reversed(read_log(settings.index_dir))
-    ]
-
-
-def last_summary(settings: Settings) -> str:
-    entries = read_log(settings.index_dir, last=1)
-    if not entries:
-        return "No ingest has been logged yet."
-    e = entries[0]
-    lines = [f"{e['finished_at']} ({e['seconds']} s): added {len(e['added'])}, updated {len(e['updated'])}, "
-             f"unchanged {len(e['unchanged'])}, removed {len(e['removed'])}, failed {len(e['failed'])}"]
-    lines += [f"updated: {u}" for u in e["updated"]] + [f"failed: {f}" for f in e["failed"]]
-    return "\n".join(lines)
-
-
-def feedback_summary(settings: Settings) -> str:
-    counts = feedback.tallies(settings.feedback_path)
-    if not counts:
-        return "Feedback: none yet."
-    return "Feedback: " + ", ".join(f"{rating} {count}" for rating, count in counts.items())
-
-
 def _require(signed_in: bool) -> None:
     if not signed_in:
         raise gr.Error("Sign in as an admin first.")
 
 
-def build(settings: Settings, assistant: Callable[[], Assistant]) -> None:
-    """Render the admin section into the enclosing gr.Blocks."""
-    signed_in = gr.State(False)
-    with gr.Accordion("Admin", open=False, elem_id="admin"):
-        with gr.Row(visible=True) as sign_in_row:
-            password = gr.Textbox(label="Admin password", type="password", scale=3)
-            sign_in = gr.Button("Sign in", scale=1)
-        notice = gr.Markdown()
-        with gr.Column(visible=False) as panel:
-            ratings = gr.Markdown(elem_id="feedback-tallies")
-            corpus = gr.Dataframe(headers=CORPUS_COLUMNS, label="Corpus", interactive=False, wrap=True)
-            uploads = gr.File(label="Upload new or updated chapters", file_count="multiple", file_types=sorted(SUFFIXES))
-            upload_result = gr.Textbox(label="Upload result", interactive=False)
-            reingest = gr.Button("Re-ingest the corpus", variant="primary")
-            summary = gr.Textbox(label="Last run", lines=6, interactive=False)
-            log = gr.Dataframe(headers=LOG_COLUMNS, label="Ingest log", interactive=False)
+def chapter_names(settings: Settings) -> list[str]:
+    return [path.name for path in find_files([settings.corpus_dir])]
 
-    def on_sign_in(given: str):
-        if not check_password(given or "", settings.admin_password):
-            return False, gr.update(), gr.update(visible=False), "Wrong password.", gr.update(), gr.update(), gr.update(), gr.update()
-        shown = (corpus_rows(settings), last_summary(settings), log_rows(settings), feedback_summary(settings))
-        return True, gr.update(visible=False), gr.update(visible=True), "Signed in.", *shown
 
-    def on_upload(files: list | None, ok: bool) -> str:
+class AdminPage:
+    """The page's handlers, each a plain function of the form's values and the session."""
+
+    def __init__(self, settings: Settings, assistant: Callable[[], Assistant]) -> None:
+        self.settings = settings
+        self.assistant = assistant
+
+    def review(self, order: str) -> list[list]:
+        index = self.assistant().index()
+        return review_rows(self.settings, index.chunks, self.assistant().currency_rules, order, date.today())
+
+    def reorder(self, order: str, ok: bool) -> list[list]:
+        _require(ok)
+        return self.review(order)
+
+    def everything(self, order: str = OLDEST_FIRST) -> tuple:
+        """Every table and list on the page, as they stand now."""
+        names = gr.update(choices=chapter_names(self.settings), value=None)
+        s = self.settings
+        return corpus_rows(s), last_summary(s), log_rows(s), feedback_summary(s), self.review(order), names, names
+
+    def sign_in(self, given: str) -> tuple:
+        if not check_password(given or "", self.settings.admin_password):
+            return (False, gr.update(), gr.update(visible=False), "Wrong password.", *[gr.update()] * 7)
+        return (True, gr.update(visible=False), gr.update(visible=True), "Signed in.", *self.everything())
+
+    def upload(self, files: list | None, ok: bool) -> str:
         _require(ok)
         lines = []
         for file in files or []:
             path = Path(file if isinstance(file, str) else file.name)
             original = getattr(file, "orig_name", None) or path.name
             try:
-                saved = save_upload(path, original, settings.corpus_dir, settings.max_file_mb * 2**20)
+                saved = save_upload(path, original, self.settings.corpus_dir, self.settings.max_file_mb * 2**20)
                 lines.append(f"saved {saved.name}")
             except IngestError as error:
                 lines.append(f"refused {error}")
         return "\n".join(lines) + ("\nRe-ingest to publish them." if lines else "")
 
-    def on_reingest(ok: bool, progress=gr.Progress()):
+    def reingest(self, ok: bool, order: str, progress=gr.Progress()) -> tuple:
         _require(ok)
         progress(0.1, desc="Reading and embedding changed chapters…")
         started = time.monotonic()
+        s = self.settings
         try:
-            report = build_index([settings.corpus_dir], settings.index_dir, settings, assistant().embedder)
+            report = build_index([s.corpus_dir], s.index_dir, s, self.assistant().embedder)
         except IngestError as error:
             raise gr.Error(str(error)) from None
-        append_log(settings.index_dir, report, time.monotonic() - started)
+        append_log(s.index_dir, report, time.monotonic() - started)
         progress(1.0, desc="Published")
-        return corpus_rows(settings), last_summary(settings), log_rows(settings)
+        return self.everything(order)
 
-    shown = [signed_in, sign_in_row, panel, notice, corpus, summary, log, ratings]
-    sign_in.click(on_sign_in, [password], shown, api_name=False)
-    password.submit(on_sign_in, [password], shown, api_name=False)
-    uploads.upload(on_upload, [uploads, signed_in], [upload_result], api_name=False)
-    reingest.click(on_reingest, [signed_in], [corpus, summary, log], api_name=False, concurrency_limit=1)
+    def chosen(self, name: str | None, ok: bool) -> tuple[str, str, str]:
+        """The chapter's manifest entry, to edit."""
+        _require(ok)
+        entry = read_manifest(self.settings.corpus_dir).get(name or "")
+        return (entry.title or "", entry.area or "", entry.source_url or "") if entry else ("", "", "")
+
+    def save(self, name: str | None, title: str, area: str, source_url: str, ok: bool) -> str:
+        _require(ok)
+        if not name:
+            return "Choose a chapter first."
+        try:
+            set_entry(self.settings.corpus_dir, name, checked_entry(title, area, source_url))
+        except IngestError as error:
+            return f"Not saved: {error}"
+        return f"Saved {name} to manifest.toml. {REINGEST_HINT}"
+
+    def retire(self, name: str | None, ok: bool) -> tuple:
+        _require(ok)
+        if not name:
+            return "Choose a chapter first.", gr.update(), gr.update()
+        try:
+            with ingest_lock(self.settings.index_dir):
+                moved = retire(self.settings.corpus_dir, name, date.today())
+        except IngestError as error:
+            return f"Not retired: {error}", gr.update(), gr.update()
+        names = gr.update(choices=chapter_names(self.settings), value=None)
+        where = moved.relative_to(self.settings.corpus_dir)
+        return f"Moved {name} to {where}. Re-ingest to remove it from answers.", names, names
+
+
+def build(settings: Settings, assistant: Callable[[], Assistant]) -> None:
+    """Render the admin page into the enclosing gr.Blocks route."""
+    page = AdminPage(settings, assistant)
+    signed_in = gr.State(False)
+    gr.Markdown("# Admin: safeguarding procedures assistant\n[Back to the chat](/)")
+    with gr.Row(visible=True) as sign_in_row:
+        password = gr.Textbox(label="Admin password", type="password", scale=3)
+        sign_in = gr.Button("Sign in", scale=1)
+    notice = gr.Markdown()
+    with gr.Column(visible=False) as panel:
+        ratings = gr.Markdown(elem_id="feedback-tallies")
+        with gr.Tab("Corpus"):
+            corpus = gr.Dataframe(headers=CORPUS_COLUMNS, label="Corpus", interactive=False, wrap=True)
+            uploads = gr.File(label="Upload new or updated chapters", file_count="multiple", file_types=sorted(SUFFIXES))
+            upload_result = gr.Textbox(label="Upload result", interactive=False)
+            reingest = gr.Button("Re-ingest the corpus", variant="primary")
+            summary = gr.Textbox(label="Last run", lines=6, interactive=False)
+            log = gr.Dataframe(headers=LOG_COLUMNS, label="Ingest log", interactive=False)
+        with gr.Tab("Needs review"):
+            gr.Markdown("Chapters to update first: the oldest prints, and those whose passages name superseded guidance.")
+            order = gr.Radio([OLDEST_FIRST, MOST_WARNINGS_FIRST], value=OLDEST_FIRST, label="Order")
+            review = gr.Dataframe(headers=REVIEW_COLUMNS, label="Needs review", interactive=False, wrap=True)
+        with gr.Tab("Edit a chapter"):
+            edit_name = gr.Dropdown([], label="Chapter file")
+            title = gr.Textbox(label="Title", info="Blank: taken from the chapter's first heading")
+            area = gr.Textbox(label="Area", info="The partnership that publishes it; blank: not stated")
+            source_url = gr.Textbox(label="Source address (source_url)", info="Its live page, http:// or https://; blank: none")
+            save = gr.Button("Save to the manifest", variant="primary")
+            edit_result = gr.Textbox(label="Edit result", interactive=False)
+        with gr.Tab("Retire a chapter"):
+            gr.Markdown("A withdrawn chapter is moved to `retired/<date>/` in the corpus folder, never deleted; "
+                        "it leaves the answers at the next re-ingest.")
+            retire_name = gr.Dropdown([], label="Chapter to retire")
+            retire_button = gr.Button("Retire this chapter", variant="stop")
+            retire_result = gr.Textbox(label="Retire result", interactive=False)
+
+    tables = [corpus, summary, log, ratings, review, edit_name, retire_name]
+    for trigger in (sign_in.click, password.submit):
+        trigger(page.sign_in, [password], [signed_in, sign_in_row, panel, notice, *tables], api_name=False)
+    uploads.upload(page.upload, [uploads, signed_in], [upload_result], api_name=False)
+    reingest.click(page.reingest, [signed_in, order], tables, api_name=False, concurrency_limit=1)
+    order.change(page.reorder, [order, signed_in], [review], api_name=False)
+    edit_name.change(page.chosen, [edit_name, signed_in], [title, area, source_url], api_name=False)
+    save.click(page.save, [edit_name, title, area, source_url, signed_in], [edit_result], api_name=False)
+    retire_button.click(page.retire, [retire_name, signed_in], [retire_result, edit_name, retire_name], api_name=False)

@@ -1,0 +1,79 @@
+"""What the admin page (admin.py) shows, read from the live index, its ingest log and the
+feedback file: the corpus table, the run log, and which chapters need review first.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import feedback
+from answer import currency
+from config import Settings
+from ingest import store
+from ingest.report import read_log
+from records import Chunk
+
+CORPUS_COLUMNS = ["file", "title", "area", "source address", "print date", "chunks", "last ingested"]
+LOG_COLUMNS = ["finished", "seconds", "added", "updated", "removed", "failed"]
+REVIEW_COLUMNS = ["file", "title", "print date", "months since printed", "passages", "passages with currency warnings"]
+OLDEST_FIRST = "Oldest print first"
+MOST_WARNINGS_FIRST = "Most currency warnings first"
+
+
+def _documents(settings: Settings) -> dict[str, dict]:
+    return (store.read_manifest(settings.index_dir) or {}).get("documents", {})
+
+
+def corpus_rows(settings: Settings) -> list[list]:
+    return [
+        [name, d.get("title"), d.get("area") or "not stated", d.get("source_url") or "not stated",
+         d.get("print_date") or "not stated", d.get("chunks"), d.get("ingested_at")]
+        for name, d in sorted(_documents(settings).items())
+    ]
+
+
+def log_rows(settings: Settings) -> list[list]:
+    return [
+        [e["finished_at"], e["seconds"], len(e["added"]), len(e["updated"]), len(e["removed"]), len(e["failed"])]
+        for e in reversed(read_log(settings.index_dir))
+    ]
+
+
+def last_summary(settings: Settings) -> str:
+    entries = read_log(settings.index_dir, last=1)
+    if not entries:
+        return "No ingest has been logged yet."
+    e = entries[0]
+    lines = [f"{e['finished_at']} ({e['seconds']} s): added {len(e['added'])}, updated {len(e['updated'])}, "
+             f"unchanged {len(e['unchanged'])}, removed {len(e['removed'])}, failed {len(e['failed'])}"]
+    lines += [f"updated: {u}" for u in e["updated"]] + [f"failed: {f}" for f in e["failed"]]
+    return "\n".join(lines)
+
+
+def feedback_summary(settings: Settings) -> str:
+    counts = feedback.tallies(settings.feedback_path)
+    if not counts:
+        return "Feedback: none yet."
+    return "Feedback: " + ", ".join(f"{rating} {count}" for rating, count in counts.items())
+
+
+def review_rows(settings: Settings, chunks: list[Chunk], rules: list[currency.Rule], order: str, today: date) -> list[list]:
+    """One row per indexed chapter: how old its print is and how many of its passages name
+    superseded guidance. An undated chapter counts as the oldest: nobody knows its age."""
+    passages = Counter(chunk.source for chunk in chunks)
+    warned = Counter(chunk.source for chunk in chunks if currency.superseded(chunk, rules))
+    rows = []
+    for name, d in _documents(settings).items():
+        printed = d.get("print_date")
+        months = currency.age_in_months(printed, today) if printed else None
+        rows.append([name, d.get("title"), printed or "not stated", months, passages[name], warned[name]])
+    if order == MOST_WARNINGS_FIRST:
+        rows.sort(key=lambda row: (-row[5], _oldest_first(row)))
+    else:
+        rows.sort(key=lambda row: (_oldest_first(row), -row[5]))
+    return [[*row[:3], "unknown" if row[3] is None else row[3], *row[4:]] for row in rows]
+
+
+def _oldest_first(row: list) -> float:
+    return float("-inf") if row[3] is None else -row[3]
