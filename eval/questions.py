@@ -73,20 +73,26 @@ def parse_question(data: object, where: str) -> Question:
     )
 
 
-def load_questions(path: Path) -> list[Question]:
+def json_lines(path: Path) -> list[tuple[str, object]]:
+    """("file:line", value) for each non-blank line; an unreadable file or a line that is not
+    JSON raises QuestionFileError naming it."""
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as error:
-        raise QuestionFileError(f"{path}: cannot be read ({error})") from None
-    questions, seen = [], set()
+        raise QuestionFileError(f"{path}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
+    values = []
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{number}"
-        try:
-            data = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise QuestionFileError(f"{where}: not valid JSON ({error.msg})") from None
+        if line.strip():
+            try:
+                values.append((f"{path}:{number}", json.loads(line)))
+            except json.JSONDecodeError as error:
+                raise QuestionFileError(f"{path}:{number}: not valid JSON ({error.msg})") from None
+    return values
+
+
+def load_questions(path: Path) -> list[Question]:
+    questions, seen = [], set()
+    for where, data in json_lines(path):
         question = parse_question(data, where)
         if question.id in seen:
             raise QuestionFileError(f"{where}: id {question.id!r} is used twice")

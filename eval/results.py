@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eval.metrics import first_hit_rank
-from eval.questions import Question, QuestionFileError, parse_question, split_of
+from eval.questions import Question, QuestionFileError, json_lines, parse_question, split_of
 from eval.report import results_file_name
 from records import Answer, Chunk, Citation
 
@@ -81,11 +81,7 @@ class Run:
     lines: list[dict]
 
 
-def _line(text: str, where: str) -> tuple[Question, dict]:
-    try:
-        line = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ResultsFileError(f"{where}: not valid JSON ({error.msg})") from None
+def _line(line: object, where: str) -> tuple[Question, dict]:
     if not isinstance(line, dict):
         raise ResultsFileError(f"{where}: expected a JSON object")
     missing = [name for name in CONTRACT_FIELDS if name not in line]
@@ -93,20 +89,16 @@ def _line(text: str, where: str) -> tuple[Question, dict]:
         raise ResultsFileError(f"{where}: missing field '{missing[0]}'")
     if "gold" not in line or "kind" not in line:
         raise ResultsFileError(f"{where}: no 'gold' or 'kind' field; results written before this runner cannot be compared, run it again")
-    try:
-        return parse_question(line, where), line
-    except QuestionFileError as error:
-        raise ResultsFileError(str(error)) from None
+    return parse_question(line, where), line
 
 
 def load_run(path: Path) -> Run:
     """A results file, or a report folder (its results of our system)."""
     file = path / results_file_name("ours") if path.is_dir() else path
     try:
-        texts = file.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise ResultsFileError(f"{file}: cannot be read ({getattr(error, 'strerror', None) or error})") from None
-    pairs = [_line(text, f"{file}:{number}") for number, text in enumerate(texts, start=1) if text.strip()]
+        pairs = [_line(line, where) for where, line in json_lines(file)]
+    except QuestionFileError as error:  # the file, a line's JSON or the question it carries
+        raise ResultsFileError(str(error)) from None
     if not pairs:
         raise ResultsFileError(f"{file}: no result lines")
     return Run(file, [q for q, _ in pairs], [line for _, line in pairs])
