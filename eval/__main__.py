@@ -68,12 +68,25 @@ def print_summary(scores: dict[str, dict]) -> None:
         print(f"{system} / {kind}".ljust(24) + "".join(cell(metrics[c]).rjust(10) for c in TABLE_METRICS))
 
 
-def evaluate(args) -> int:
+def prepare(args):
+    """The questions of the split, the settings and an open assistant; raises on bad input."""
     from answer.assistant import Assistant
     from config import load_settings
+    from eval.questions import QuestionFileError, in_split, load_questions
+
+    questions = in_split(load_questions(args.questions), args.split)
+    if not questions:
+        raise QuestionFileError(f"{args.questions}: no questions in the {args.split} split")
+    settings = load_settings()
+    if args.index:
+        settings = settings.with_overrides(index_dir=args.index)
+    return questions, settings, Assistant.open(settings.with_overrides(top_k=max(args.k, 1)))
+
+
+def evaluate(args) -> int:
     from eval.gate import missed
     from eval.metrics import score, score_by_kind
-    from eval.questions import QuestionFileError, in_split, load_questions
+    from eval.questions import QuestionFileError
     from eval.report import write_report
     from eval.results import write_results
     from eval.systems import llama_index_defaults, ours, timed_ask
@@ -82,13 +95,7 @@ def evaluate(args) -> int:
     from ingest.store import IndexUnavailable
 
     try:
-        questions = in_split(load_questions(args.questions), args.split)
-        if not questions:
-            raise QuestionFileError(f"{args.questions}: no questions in the {args.split} split")
-        settings = load_settings()
-        if args.index:
-            settings = settings.with_overrides(index_dir=args.index)
-        assistant = Assistant.open(settings.with_overrides(top_k=max(args.k, 1)))
+        questions, settings, assistant = prepare(args)
     except (QuestionFileError, IngestError, ModelError, IndexUnavailable, ValueError) as error:
         if args.verbose:
             raise

@@ -14,6 +14,7 @@ from eval.report import results_file_name
 from records import Answer, Chunk, Citation
 
 CONTRACT_FIELDS = ("id", "answer", "abstained", "citations", "latency_ms")
+CITATION_FIELDS = {"rank", "text", "title", "source"}  # what scoring and comparing read of a citation
 
 
 class ResultsFileError(Exception):
@@ -87,6 +88,11 @@ def _line(line: object, where: str) -> tuple[Question, dict]:
     missing = [name for name in CONTRACT_FIELDS if name not in line]
     if missing:
         raise ResultsFileError(f"{where}: missing field '{missing[0]}'")
+    citations = line["citations"]
+    if not isinstance(citations, list) or not all(isinstance(c, dict) and CITATION_FIELDS <= set(c) for c in citations):
+        raise ResultsFileError(f"{where}: field 'citations' should list objects with {', '.join(sorted(CITATION_FIELDS))}")
+    if not isinstance(line["abstained"], bool):
+        raise ResultsFileError(f"{where}: field 'abstained' should be true or false")
     if "gold" not in line or "kind" not in line:
         raise ResultsFileError(f"{where}: no 'gold' or 'kind' field; results written before this runner cannot be compared, run it again")
     return parse_question(line, where), line

@@ -142,6 +142,9 @@ def test_compare_names_a_missing_or_malformed_results_file(evaluated, tmp_path, 
     contract_only = tmp_path / "old.jsonl"
     contract_only.write_text(json.dumps({k: evaluated["lines"]["hit"][k] for k in ("id", "answer", "abstained", "citations", "latency_ms")}) + "\n")
     assert compare([str(contract_only), str(broken)]) == 2 and "old.jsonl:1: no 'gold'" in capsys.readouterr().err
+    bare = tmp_path / "bare.jsonl"
+    bare.write_text(json.dumps(evaluated["lines"]["hit"] | {"citations": [{"rank": 1}]}) + "\n", encoding="utf-8")
+    assert compare([str(bare), str(broken)]) == 2 and "bare.jsonl:1: field 'citations' should list objects" in capsys.readouterr().err
 
 
 def test_report_page_filters_by_kind_and_misses_in_a_browser(evaluated):
