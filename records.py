@@ -48,8 +48,9 @@ class Chunk:
 
     @property
     def embed_text(self) -> str:
-        """What the model sees: context first, never the print date (a re-print is not a change)."""
-        context = " > ".join(dict.fromkeys((self.title, *self.section_path)))
+        """What search sees: area, title and section first ("west midlands" finds that area's
+        pages), never the print date (a re-print is not a change)."""
+        context = " > ".join(dict.fromkeys(p for p in (self.area, self.title, *self.section_path) if p))
         return f"{context}\n{self.text}"
 
     def to_json(self) -> dict:

@@ -12,15 +12,18 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from answer import cite, compose, currency, llm
 from answer.converse import Resolved, about_item, item_referred, resolve
+from answer.evidence import QUESTION_FEATURES, Evidence, Query, gather
 from answer.generate import Writer
-from answer.coverage import unknown_specialised_words
-from answer.retrieve import search
+from answer.normalise import normalise, speller
+from answer.rank import Ranker, load_ranker
+from answer.thesaurus import Thesaurus, load_thesaurus
 from config import Settings
 from ingest import store
 from ingest.embed import Embedder
@@ -28,6 +31,8 @@ from ingest.terms import terms
 from records import Answer, Chunk
 
 CURRENCY_RULES = "currency.toml"
+THESAURUS = "thesaurus.toml"
+RELATED_PASSAGES = 3
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # typed or pasted control characters mean nothing here
 log = logging.getLogger(__name__)
 
@@ -40,6 +45,7 @@ class Assistant:
         self._lock = threading.Lock()
         self._rejected: Path | None = None  # a published build that could not be read
         self.currency_rules = currency.load_rules(settings.corpus_dir / CURRENCY_RULES)
+        self._thesaurus: tuple[float, Thesaurus] | None = None
         model = llm.connect(settings)
         self.writer = Writer(model, settings) if model is not None else None
 
@@ -48,6 +54,7 @@ class Assistant:
         """An assistant over settings.index_dir, building the index from the corpus when
         there is none or the one there cannot be used (damaged, or made by another model)."""
         assistant = cls(settings, embedder)
+        speller()  # the English word list takes seconds to read: before the first question, not during it
         try:
             assistant.index()
         except store.IndexUnavailable as problem:
@@ -113,35 +120,68 @@ class Assistant:
         items = [] if before.abstained else compose.shown_items(before.text)
         return about_item(resolved, items[number]) if -len(items) <= number < len(items) else resolved
 
+    @cached_property
+    def ranker(self) -> Ranker:
+        """answer/ranker.json, read at the first question (eval.fit writes it without one)."""
+        return load_ranker(self.settings.ranker_path)
+
+    def thesaurus(self) -> Thesaurus:
+        """corpus/thesaurus.toml, read again when an admin has edited it."""
+        path = self.settings.corpus_dir / THESAURUS
+        stamp = path.stat().st_mtime if path.exists() else 0.0
+        if self._thesaurus is None or self._thesaurus[0] != stamp:
+            self._thesaurus = (stamp, load_thesaurus(path))
+        return self._thesaurus[1]
+
+    def query(self, resolved: Resolved, index: store.IndexData) -> Query:
+        """The question normalised; a follow-up searches halfway between its own words and its topic."""
+        thesaurus, known = self.thesaurus(), index.corpus_words
+        whole = normalise(resolved.query, known, thesaurus)
+        if not resolved.focus:
+            return Query(whole, None, self.embedder.encode([whole.text, whole.rewritten]), terms(whole.text))
+        focus, topic = normalise(resolved.focus, known, thesaurus), normalise(resolved.topic, known, thesaurus)
+        own, topical = np.split(self.embedder.encode([focus.text, focus.rewritten, topic.text, topic.rewritten]), 2)
+        mixed = own + topical
+        vectors = mixed / np.linalg.norm(mixed, axis=1, keepdims=True)
+        return Query(whole, focus, vectors, terms(whole.text) + terms(focus.text))
+
+    def evidence(self, question: str, history: list[str] | tuple[str, ...] = (), area: str | None = None) -> tuple[Query, Evidence]:
+        """What ranking and abstention see for a question (used by the chat and by eval.fit)."""
+        index = self.index()
+        query = self.query(self._resolve(question, [h for h in history if h.strip()], area), index)
+        return query, gather(index, query, self.settings.candidates, index.in_area(area) if area else None)
+
     def _quote(self, question: str, resolved: Resolved, area: str | None) -> Answer:
         """The extractive answer: sentences quoted from the best passages, or an abstention."""
         index = self.index()
-        query_vector = self._query_vector(resolved)
-        hits = search(index, query_vector, resolved.query, self.settings, resolved.focus, area)
+        query = self.query(resolved, index)
+        evidence = gather(index, query, self.settings.candidates, index.in_area(area) if area else None)
+        hits = self.ranker.rank(evidence, self.settings.candidates, by=self.settings.rank_by)
         groups = cite.group(hits, index.chunks, self.settings.top_k)
-        reason = self._not_covered(index, question, resolved.focus, hits)
-        if reason:
-            return self._abstain(question, resolved.query, reason)
-
-        chosen = self._choose(index, groups, query_vector, question, resolved.focus)
-        missing = compose.missing_fact(question, chosen)
+        not_answered = self.ranker.not_answered(evidence)
+        if not groups or not_answered >= self.ranker.abstain_above:
+            reason = f"no passage answers it closely enough (chance it is not covered: {not_answered:.2f})"
+            return self._abstain(question, resolved.query, reason, related=self._related(groups, evidence, index))
+        asked = query.normalised.text
+        chosen = self._choose(index, groups, query.vectors[0], asked, query.focus.text if query.focus else "")
+        missing = compose.missing_fact(asked, chosen)
         if missing:
-            return self._abstain(question, resolved.query, "the passages hold no such fact", shown=missing)
+            related = self._related(groups, evidence, index)
+            return self._abstain(question, resolved.query, "the passages hold no such fact", shown=missing, related=related)
         highlights: dict[int, list[str]] = {}
         for unit in chosen:
             highlights.setdefault(unit.rank, []).append(unit.sentence.text)
         citations = cite.citations(groups, index.chunks, highlights, self.warnings)
         return Answer(question, resolved.query, compose.with_notice(compose.render(chosen)), False, citations)
 
+    def _related(self, groups: list, evidence: Evidence, index: store.IndexData) -> tuple:
+        """The nearest passages, for reading only, when the question is about what the procedures cover."""
+        if evidence.question[QUESTION_FEATURES.index("best_sentence")] < self.settings.related_from:
+            return ()
+        return cite.citations(groups[:RELATED_PASSAGES], index.chunks, {}, self.warnings)
+
     def warnings(self, chunk: Chunk) -> tuple[str, ...]:
         return currency.warnings_for(chunk, self.currency_rules, self.settings.print_age_warning_months, date.today())
-
-    def _query_vector(self, resolved) -> np.ndarray:
-        """A follow-up searches halfway between its own words and the topic it leans on."""
-        if not resolved.focus:
-            return self.embedder.encode([resolved.query])[0]
-        mixed = self.embedder.encode([resolved.focus, resolved.topic]).sum(axis=0)
-        return mixed / np.linalg.norm(mixed)
 
     def _choose(self, index: store.IndexData, groups: list, query_vector, question: str, focus: str) -> list[compose.Unit]:
         """The sentences of the top passages that best answer the question."""
@@ -162,18 +202,6 @@ class Assistant:
         scores = compose.score(units, question, focus)
         return compose.select(units, scores, self.settings.answer_sentences, self.settings.sentence_margin, lists)
 
-    def _not_covered(self, index: store.IndexData, question: str, focus: str, hits: list) -> str | None:
-        own_terms = terms(focus or question)
-        if own_terms and not any(t in index.bm25.vocab_dict for t in own_terms):
-            return "none of the question's words appear in the procedures"
-        unknown = unknown_specialised_words(question, index, self.embedder.word_pieces)
-        if unknown:
-            return f"the procedures never mention {', '.join(unknown)}"
-        best = max((h.dense for h in hits[:3]), default=0.0)
-        if best < self.settings.abstain_below:
-            return f"no passage is close enough (best similarity {best:.2f})"
-        return None
-
-    def _abstain(self, question: str, standalone: str, reason: str, shown: str = "") -> Answer:
+    def _abstain(self, question: str, standalone: str, reason: str, shown: str = "", related: tuple = ()) -> Answer:
         text = f"{shown} {compose.NOT_COVERED}".strip()
-        return Answer(question, standalone, compose.with_notice(text), True, notes=(reason,))
+        return Answer(question, standalone, compose.with_notice(text), True, notes=(reason,), related=related)

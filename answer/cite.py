@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Callable
 
-from answer.retrieve import Hit
+from answer.rank import Hit
 from ingest.terms import words
 from records import Chunk, Citation
 

@@ -25,9 +25,10 @@ def timed_ask(assistant: Assistant) -> System:
 
 
 def ours(assistant: Assistant) -> dict[str, System]:
-    """Ours, then ours on one signal: the same chunks, composition and abstention."""
-    dense_only = Assistant(assistant.settings.with_overrides(bm25_weight=0.0), assistant.embedder)
-    bm25_only = Assistant(assistant.settings.with_overrides(dense_weight=0.0), assistant.embedder)
+    """Ours, then ours ranked by one signal alone (the best sentence's cosine, or BM25): the same
+    candidates, normalisation, composition and abstention."""
+    dense_only = Assistant(assistant.settings.with_overrides(rank_by="sentence"), assistant.embedder)
+    bm25_only = Assistant(assistant.settings.with_overrides(rank_by="bm25"), assistant.embedder)
     return {"ours": timed_ask(assistant), "dense only": timed_ask(dense_only), "bm25 only": timed_ask(bm25_only)}
 
 

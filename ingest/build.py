@@ -24,6 +24,7 @@ from ingest.load import IngestError, ManifestEntry, find_files, load, read_manif
 from ingest.prepare import prepare
 from ingest.report import Report
 from ingest.sentences import Sentence, split_chunks
+from ingest.terms import TERMS_VERSION
 from records import Chunk
 
 
@@ -35,10 +36,11 @@ class Part:
     chunks: list[Chunk]
     sentences: list[Sentence]
     vectors: np.ndarray | None = None  # None until embedded
+    passage_vectors: np.ndarray | None = None  # one per chunk, of its text with area, title and section in front
 
 
 def chunking_of(settings: Settings) -> dict:
-    return {"pack_words": settings.chunk_pack_words, "max_words": settings.chunk_max_words, "version": CHUNKING_VERSION}
+    return {"pack_words": settings.chunk_pack_words, "max_words": settings.chunk_max_words, "version": CHUNKING_VERSION, "terms": TERMS_VERSION}
 
 
 def text_key(text: str) -> str:
@@ -66,7 +68,7 @@ def previous_parts(index: store.IndexData | None) -> dict[str, Part]:
         sentences = [replace(index.sentences[r], chunk=index.sentences[r].chunk - first) for r in sentence_rows]
         info = index.manifest.get("documents", {}).get(name, {})
         vectors = index.vectors[index.sentence_vector[sentence_rows.start : sentence_rows.stop]]
-        parts[name] = Part(info, index.chunks[first : last + 1], sentences, vectors)
+        parts[name] = Part(info, index.chunks[first : last + 1], sentences, vectors, index.passage_vectors[first : last + 1])
     return parts
 
 
@@ -131,22 +133,32 @@ def _collect(paths, settings, old_parts, old_chunking, report, progress) -> dict
     return parts
 
 
+def _texts(part: Part) -> list[str]:
+    """What is embedded for a part: each sentence, then each whole passage in its context."""
+    return [s.embed_text for s in part.sentences] + [c.embed_text for c in part.chunks]
+
+
 def _embed(parts: dict[str, Part], old_parts: dict[str, Part], embedder: Embedder, report: Report, progress: bool) -> None:
-    """Vectors for new parts, each sentence text embedded once and only if never seen before."""
-    cache = {text_key(s.embed_text): part.vectors[i] for part in old_parts.values() for i, s in enumerate(part.sentences)}
+    """Vectors for new parts, each text embedded once and only if never seen before."""
+    cache = {
+        text_key(text): vector
+        for part in old_parts.values()
+        for text, vector in zip(_texts(part), np.concatenate([part.vectors, part.passage_vectors]))
+    }
     fresh = [p for p in parts.values() if p.vectors is None]
-    missing = list(dict.fromkeys(s.embed_text for p in fresh for s in p.sentences if text_key(s.embed_text) not in cache))
+    missing = list(dict.fromkeys(text for p in fresh for text in _texts(p) if text_key(text) not in cache))
     for text, vector in zip(missing, embedder.encode(missing, progress=progress)):
         cache[text_key(text)] = vector
     report.embedded = len(missing)
-    report.reused = sum(len(p.sentences) for p in fresh) - len(missing)
+    report.reused = sum(len(_texts(p)) for p in fresh) - len(missing)
     dimension = embedder.identity.dimension
     for part in fresh:
-        vectors = [cache[text_key(s.embed_text)] for s in part.sentences]
-        part.vectors = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, dimension), np.float32)
+        vectors = [cache[text_key(text)] for text in _texts(part)]
+        every = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, dimension), np.float32)
+        part.vectors, part.passage_vectors = every[: len(part.sentences)], every[len(part.sentences) :]
 
 
-def _assemble(parts: dict[str, Part]) -> tuple[list[Chunk], list[Sentence], np.ndarray, np.ndarray]:
+def _assemble(parts: dict[str, Part]) -> tuple[list[Chunk], list[Sentence], np.ndarray, np.ndarray, np.ndarray]:
     """All parts in one list each, with one vector per distinct sentence text."""
     chunks: list[Chunk] = []
     sentences: list[Sentence] = []
@@ -157,7 +169,8 @@ def _assemble(parts: dict[str, Part]) -> tuple[list[Chunk], list[Sentence], np.n
     distinct: dict[str, int] = {}
     sentence_vector = np.fromiter((distinct.setdefault(s.embed_text, len(distinct)) for s in sentences), dtype=np.int32, count=len(sentences))
     _, first_of = np.unique(sentence_vector, return_index=True)  # ids run 0…n-1: first sentence of each
-    return chunks, sentences, every[first_of], sentence_vector
+    passage_vectors = np.concatenate([p.passage_vectors for p in parts.values()]).astype(np.float32)
+    return chunks, sentences, every[first_of], sentence_vector, passage_vectors
 
 
 def build_index(
@@ -193,7 +206,7 @@ def _build(paths: list[Path], index_dir: Path, settings: Settings, embedder: Emb
         report.build = previous.folder  # nothing changed: the live build stays as it is
         return report
     _embed(parts, old_parts, embedder, report, progress)
-    chunks, sentences, vectors, sentence_vector = _assemble(parts)
+    chunks, sentences, vectors, sentence_vector, passage_vectors = _assemble(parts)
     documents = {name: part.info for name, part in parts.items()}
     manifest = {
         "model": embedder.identity.to_json(),
@@ -203,7 +216,9 @@ def _build(paths: list[Path], index_dir: Path, settings: Settings, embedder: Emb
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "documents": documents,
     }
-    report.build = store.write_index(index_dir, manifest, chunks, sentences, vectors, sentence_vector, settings.approximate_above)
+    report.build = store.write_index(
+        index_dir, manifest, chunks, sentences, vectors, sentence_vector, passage_vectors, settings.approximate_above
+    )
     return report
 
 

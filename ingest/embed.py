@@ -70,10 +70,6 @@ class Embedder:
         dimension = self.model.get_embedding_dimension()
         self.identity = ModelIdentity(folder.name if folder.name != "model" else folder.parent.name, str(folder), sha, int(dimension))
 
-    def word_pieces(self, word: str) -> int:
-        """How many pieces the model's tokenizer needs for `word` (1 for everyday words)."""
-        return len(self.model.tokenizer.tokenize(word))
-
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.identity.dimension), dtype=np.float32)

@@ -27,7 +27,7 @@ from ingest.sentences import Sentence
 from ingest.terms import terms, words
 from records import Chunk
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: passage vectors
 CURRENT = "CURRENT"
 BUILDS = "builds"
 KEEP_BUILDS = 2  # the live build and the one before it, for readers still loading it
@@ -45,6 +45,7 @@ class IndexData:
     sentences: list[Sentence]
     vectors: np.ndarray  # one unit-length row per distinct sentence text
     sentence_vector: np.ndarray  # for each sentence, its row in `vectors`
+    passage_vectors: np.ndarray  # one unit-length row per chunk: its text with area, title and section in front
     dense: faiss.Index
     bm25: bm25s.BM25
 
@@ -61,6 +62,12 @@ class IndexData:
         counts = starts[rows + 1] - starts[rows]
         sentence_rows = np.concatenate([order[starts[r] : starts[r + 1]] for r in rows]) if len(rows) else np.empty(0, np.int64)
         return sentence_rows, np.repeat(np.arange(len(rows)), counts)
+
+    @cached_property
+    def bm25_idf(self) -> np.ndarray:
+        """Lucene's BM25 idf of each vocabulary entry, from the document frequencies BM25 keeps."""
+        frequency = np.diff(self.bm25.scores["indptr"])
+        return np.log(1 + (len(self.chunks) - frequency + 0.5) / (frequency + 0.5)).astype(np.float32)
 
     @cached_property
     def corpus_words(self) -> frozenset[str]:
@@ -142,7 +149,7 @@ def _jsonl(rows: list) -> bytes:
 
 def write_index(
     folder: Path, manifest: dict, chunks: list[Chunk], sentences: list[Sentence], vectors: np.ndarray,
-    sentence_vector: np.ndarray, approximate_above: int,
+    sentence_vector: np.ndarray, passage_vectors: np.ndarray, approximate_above: int,
 ) -> Path:
     """Write a complete build beside the live one, then publish it in one rename."""
     builds = folder / BUILDS
@@ -152,6 +159,7 @@ def write_index(
     staging.mkdir()
     np.save(staging / "vectors.npy", vectors)
     np.save(staging / "sentence_vector.npy", sentence_vector.astype(np.int32))
+    np.save(staging / "passage_vectors.npy", passage_vectors)
     faiss.write_index(build_dense(vectors, approximate_above), str(staging / "dense.faiss"))
     build_bm25(chunks).save(str(staging / "bm25"))
     _fsync_write(staging / "chunks.jsonl", _jsonl([c.to_json() for c in chunks]))
@@ -218,6 +226,7 @@ def read_index(folder: Path, identity: ModelIdentity) -> IndexData:
             sentences = [Sentence.from_json(json.loads(line)) for line in handle]
         vectors = np.load(build / "vectors.npy")
         sentence_vector = np.load(build / "sentence_vector.npy")
+        passage_vectors = np.load(build / "passage_vectors.npy")
         dense = faiss.read_index(str(build / "dense.faiss"))
         bm25 = bm25s.BM25.load(str(build / "bm25"))
     except IndexUnavailable:
@@ -227,8 +236,8 @@ def read_index(folder: Path, identity: ModelIdentity) -> IndexData:
     if not (
         len(sentences) == len(sentence_vector) == manifest.get("sentence_count")
         and len(vectors) == dense.ntotal == manifest.get("vector_count")
-        and len(chunks) == manifest.get("chunk_count")
+        and len(chunks) == manifest.get("chunk_count") == len(passage_vectors)
         and (len(sentence_vector) == 0 or int(sentence_vector.max()) < len(vectors))
     ):
         raise IndexUnavailable(f"{build}: index is damaged (its parts and its manifest disagree on counts)")
-    return IndexData(build, manifest, chunks, sentences, vectors, sentence_vector, dense, bm25)
+    return IndexData(build, manifest, chunks, sentences, vectors, sentence_vector, passage_vectors, dense, bm25)

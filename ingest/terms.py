@@ -24,12 +24,24 @@ STOPWORDS = frozenset(
     got tell know please thanks thank ok okay""".split()
 )
 
+# Changes when terms() would cut the same text differently, so the next ingest rebuilds BM25.
+TERMS_VERSION = 2
+
+# English plurals the stemmer leaves apart from their singular ("children" and "child" must meet).
+IRREGULAR_PLURALS = {
+    "children": "child", "people": "person", "men": "man", "women": "woman", "wives": "wife", "lives": "life",
+    "knives": "knife", "halves": "half", "selves": "self", "shelves": "shelf", "leaves": "leaf", "thieves": "thief",
+    "midwives": "midwife", "housewives": "housewife", "feet": "foot", "teeth": "tooth", "mice": "mouse",
+    "geese": "goose", "criteria": "criterion", "phenomena": "phenomenon", "analyses": "analysis", "crises": "crisis",
+    "bases": "basis", "diagnoses": "diagnosis", "theses": "thesis", "data": "datum",
+}
+
 _stemmer = Stemmer.Stemmer("english")
 
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    return _stemmer.stemWord(IRREGULAR_PLURALS.get(word, word))
 
 
 def words(text: str) -> list[str]:
@@ -39,3 +51,8 @@ def words(text: str) -> list[str]:
 def terms(text: str) -> list[str]:
     """Stemmed content words of `text`, in order, repeats kept."""
     return [stem(w.split("'")[0]) for w in words(text) if w not in STOPWORDS]
+
+
+@lru_cache(maxsize=65536)
+def term_set(text: str) -> frozenset[str]:
+    return frozenset(terms(text))

@@ -10,6 +10,7 @@ from answer.assistant import Assistant
 from ingest import store
 from ingest.build import build_index
 from ingest.chunk import CHUNKING_VERSION
+from ingest.terms import TERMS_VERSION
 from ingest.embed import Embedder, ModelError, ModelIdentity
 from ingest.store import IndexUnavailable
 
@@ -18,7 +19,7 @@ def test_manifest_records_model_identity_chunking_and_corpus(settings, built_ind
     manifest = store.read_manifest(settings.index_dir)
     assert manifest["model"]["sha256"] == "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
     assert manifest["model"]["dimension"] == 384
-    assert manifest["chunking"] == {"pack_words": settings.chunk_pack_words, "max_words": settings.chunk_max_words, "version": CHUNKING_VERSION}
+    assert manifest["chunking"] == {"pack_words": settings.chunk_pack_words, "max_words": settings.chunk_max_words, "version": CHUNKING_VERSION, "terms": TERMS_VERSION}
     assert set(manifest["documents"]) == {p.name for p in settings.corpus_dir.glob("*.txt")}
     assert manifest["documents"]["000_7e969022eef22aac.txt"]["print_date"] == "2024-12-21"
     assert manifest["documents"]["001_85fc01a5fa2a4b07.txt"]["print_date"] is None

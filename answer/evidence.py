@@ -1,0 +1,156 @@
+"""Answering step 1: a normalised question → candidate passages and the evidence for each.
+
+Candidates are the passages holding one of the sentences nearest the question and the
+best BM25 passages. Each gets a row of features (sentence cosines for the question as
+typed-and-corrected and as rewritten in procedure words, BM25 on the question's own and on
+its thesaurus-expanded terms, how much of the question's weight its words cover), and the
+question gets its own (how much of it the corpus knows at all). answer/rank.py weighs them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from answer.normalise import Normalised, speller
+from ingest.store import IndexData
+from ingest.terms import STOPWORDS, stem, term_set, terms, words
+
+SENTENCES_PER_CANDIDATE = 8
+
+# Per candidate passage; "_gap" is the distance to the best candidate's value for this question.
+PASSAGE_FEATURES = (
+    "sentence", "sentence_rewritten", "second_sentence", "lead_in_best", "passage",
+    "bm25", "bm25_expanded", "coverage",
+    "sentence_gap", "sentence_rewritten_gap", "passage_gap", "bm25_gap", "bm25_expanded_gap", "coverage_gap",
+)
+# Per question, for abstention (with the ranker's best score and margin added by rank.py).
+QUESTION_FEATURES = ("best_sentence", "best_coverage", "uncovered_words", "uncovered_rarity", "uncovered_rarity_sum", "content_terms")
+
+
+@dataclass(frozen=True)
+class Query:
+    """What retrieval searches with: the question (a follow-up: its own words and its topic)."""
+
+    normalised: Normalised
+    focus: Normalised | None  # a follow-up's own words
+    vectors: np.ndarray  # unit rows: the normalised question, the rewritten one
+    own_terms: list[str]  # BM25 terms; a follow-up's own words count twice
+
+    @cached_property
+    def expanded_terms(self) -> list[str]:
+        extra = [*self.normalised.expansions, *(self.focus.expansions if self.focus else ())]
+        return self.own_terms + [t for phrase in extra for t in terms(phrase)]
+
+    @cached_property
+    def weighed_terms(self) -> list[str]:
+        """Distinct terms whose coverage counts: the question in its own and in procedure words."""
+        return list(dict.fromkeys(terms(self.normalised.rewritten)))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    rows: np.ndarray  # candidate chunk rows
+    passage: np.ndarray  # (candidates, PASSAGE_FEATURES)
+    question: np.ndarray  # (QUESTION_FEATURES,)
+    best_sentence: np.ndarray  # per candidate: its best sentence's row
+
+
+def _bm25(index: IndexData, query_terms: list[str]) -> np.ndarray:
+    known = [t for t in query_terms if t in index.bm25.vocab_dict]
+    if not known:
+        return np.zeros(len(index.chunks), dtype=np.float32)
+    return np.asarray(index.bm25.get_scores(known), dtype=np.float32)
+
+
+def _scaled(scores: np.ndarray) -> np.ndarray:
+    best = float(scores.max()) if scores.size else 0.0
+    return scores / best if best > 0 else scores
+
+
+def _dense_candidates(index: IndexData, vectors: np.ndarray, depth: int, allowed: np.ndarray | None) -> np.ndarray:
+    """Chunks holding one of the `depth` sentences nearest either query vector."""
+    _, rows = index.dense.search(vectors, min(depth, index.dense.ntotal))
+    found = np.unique(rows[rows >= 0])
+    sentence_rows, _ = index.sentences_with_vectors(found)
+    chunks = np.unique(index.sentence_chunk[sentence_rows])
+    return chunks[allowed[chunks]] if allowed is not None else chunks
+
+
+def _sentence_features(index: IndexData, rows: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per candidate: best and second-best cosine (normalised query), best cosine (rewritten),
+    whether the best sentence leads into a list, and the best sentence's row."""
+    spans = [index.sentence_rows(int(r)) for r in rows]
+    sentence_rows = np.fromiter((s for span in spans for s in span), dtype=np.int64)
+    counts = np.array([len(span) for span in spans])
+    cosines = index.vectors[index.sentence_vector[sentence_rows]] @ vectors.T  # (sentences, 2)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    best, second, rewritten, lead, best_row = (np.zeros(len(rows), np.float32) for _ in range(5))
+    for i, (start, count) in enumerate(zip(starts, counts)):
+        if count == 0:
+            continue
+        own = cosines[start : start + count, 0]
+        order = np.argsort(-own, kind="stable")
+        best[i], second[i] = own[order[0]], own[order[1]] if count > 1 else own[order[0]]
+        rewritten[i] = cosines[start : start + count, 1].max()
+        best_row[i] = sentence_rows[start + order[0]]
+        lead[i] = index.lead_in[int(best_row[i])]
+    return best, rewritten, second, lead, best_row.astype(np.int64)
+
+
+def _coverage(index: IndexData, rows: np.ndarray, weighed: list[str]) -> np.ndarray:
+    """Per candidate, the idf-weighted share of the question's terms known to the corpus that
+    its text holds (words the corpus never uses are the abstention's business, not ranking's)."""
+    vocab, weights = index.bm25.vocab_dict, index.bm25_idf
+    known = [t for t in weighed if t in vocab]
+    if not known:
+        return np.zeros(len(rows), np.float32)
+    weight = np.array([weights[vocab[t]] for t in known], np.float32)
+    held = np.array([[t in term_set(index.chunks[int(r)].embed_text) for t in known] for r in rows], dtype=np.float32)
+    return held.reshape(len(rows), len(known)) @ weight / float(weight.sum())
+
+
+def uncovered(index: IndexData, question: Normalised) -> list[str]:
+    """Content words of the question the corpus never uses, in its own or the thesaurus's words."""
+    vocab = index.bm25.vocab_dict
+    covered = {
+        word
+        for phrase, found in question.phrases
+        if any(all(t in vocab for t in terms(e)) for e in found)
+        for word in phrase.split()
+    }
+    return [
+        w for w in dict.fromkeys(words(question.text))
+        if w not in STOPWORDS and w not in covered and stem(w.split("'")[0]) not in vocab and w.isalpha()
+    ]
+
+
+def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray | None = None) -> Evidence:
+    depth = candidates * SENTENCES_PER_CANDIDATE
+    own = _bm25(index, query.own_terms)
+    expanded = _bm25(index, query.expanded_terms)
+    if allowed is not None:
+        own, expanded = np.where(allowed, own, 0.0), np.where(allowed, expanded, 0.0)
+    lexical = [np.argsort(-s, kind="stable")[:candidates] for s in (own, expanded)]
+    lexical_rows = np.concatenate([top[s[top] > 0] for top, s in zip(lexical, (own, expanded))])
+    rows = np.union1d(_dense_candidates(index, query.vectors, depth, allowed), lexical_rows).astype(np.int64)
+    best, rewritten, second, lead, best_row = _sentence_features(index, rows, query.vectors)
+    bm25, bm25_expanded = _scaled(own)[rows], _scaled(expanded)[rows]
+    coverage = _coverage(index, rows, query.weighed_terms)
+    passage = index.passage_vectors[rows] @ query.vectors[0]
+    columns = [best, rewritten, second, lead, passage, bm25, bm25_expanded, coverage]
+    gaps = [c - (c.max() if c.size else 0.0) for c in (best, rewritten, passage, bm25, bm25_expanded, coverage)]
+    features = np.stack(columns + gaps, axis=1) if rows.size else np.zeros((0, len(PASSAGE_FEATURES)), np.float32)
+    missing = uncovered(index, query.normalised)
+    rarity = [speller().rarity(w) for w in missing]
+    question = np.array([
+        float(best.max()) if rows.size else 0.0,
+        float(coverage.max()) if rows.size else 0.0,
+        float(len(missing)),
+        max(rarity, default=0.0),
+        sum(rarity),
+        float(len(query.weighed_terms)),
+    ], np.float32)
+    return Evidence(rows, features.astype(np.float32), question, best_row)

@@ -1,0 +1,133 @@
+"""Answering step 0b: a question as typed → the words the procedures would use.
+
+Chat spellings and contractions are expanded, misspelt words corrected against the
+corpus's own vocabulary and a general English frequency list (symspellpy's), and
+acronyms and lay phrases looked up in the thesaurus. Acronyms, corpus words and words
+of three letters or fewer are never "corrected": a typo rule must not meet a real word.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from answer.thesaurus import MAX_PHRASE_WORDS, Thesaurus
+from ingest.terms import STOPWORDS, words
+
+# One edit is a typo in a word of five letters or more; two only in a long word ("refferal").
+ONE_EDIT_FROM = 5
+TWO_EDITS_FROM = 8
+RAREST = 10.0  # log10 rarity of a word not in the English list (the list's rarest is ~9.4)
+SHORT_WORD = 3  # from three letters ("wrk"); below five only to a corpus word, "lado" stays
+
+
+@dataclass(frozen=True)
+class Normalised:
+    text: str  # lower case, chat spellings expanded, typos corrected
+    rewritten: str  # `text` with each acronym and lay phrase followed by its procedure wording
+    phrases: tuple[tuple[str, tuple[str, ...]], ...]  # each thesaurus phrase found, with its procedure wording
+    corrections: tuple[tuple[str, str], ...]  # (as typed, as read)
+
+    @property
+    def expansions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(e for _, found in self.phrases for e in found))
+
+
+class Speller:
+    """symspellpy over its English frequency list, with the corpus's words preferred."""
+
+    def __init__(self) -> None:
+        import symspellpy
+
+        self._lock = threading.Lock()
+        self._added: set[str] = set()
+        self._symspell = symspellpy.SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+        english = Path(symspellpy.__file__).parent / "frequency_dictionary_en_82_765.txt"
+        self._symspell.load_dictionary(str(english), term_index=0, count_index=1)
+        self.english = frozenset(self._symspell.words)
+        self._most = max(self._symspell.words.values())
+        self._verbosity = symspellpy.Verbosity.CLOSEST
+
+    def rarity(self, word: str) -> float:
+        """How rare a word is in English: log10 of how much less often it is used than the
+        commonest word; a word English does not know is as rare as its rarest."""
+        count = self._symspell.words.get(word)
+        return float(np.log10(self._most / count)) if count else RAREST
+
+    def _include(self, corpus_words: frozenset[str]) -> None:
+        with self._lock:
+            for word in corpus_words - self._added - self.english:
+                if word.isalpha():
+                    self._symspell.create_dictionary_entry(word, 1)
+            self._added |= corpus_words
+
+    def correct(self, word: str, corpus_words: frozenset[str]) -> str:
+        """The word meant, or `word` itself when no correction is safe."""
+        if len(word) < SHORT_WORD:
+            return word
+        edits = 2 if len(word) >= TWO_EDITS_FROM else 1
+        self._include(corpus_words)
+        found = self._symspell.lookup(word, self._verbosity, max_edit_distance=edits)
+        in_corpus = [s.term for s in found if s.term in corpus_words]
+        if in_corpus:
+            return in_corpus[0]
+        if len(word) < ONE_EDIT_FROM or not found:
+            return word  # a short unknown word is more likely an acronym than a typo
+        return max(found, key=lambda s: s.count).term
+
+
+@cache
+def speller() -> Speller:
+    return Speller()
+
+
+def _chat_expanded(tokens: list[str], thesaurus: Thesaurus) -> list[str]:
+    out: list[str] = []
+    for token in tokens:
+        plain = token.replace("'", "")
+        expansion = thesaurus.chat.get(token) or thesaurus.chat.get(plain)
+        out += expansion[0].split() if expansion else [token]
+    return out
+
+
+def _phrases(tokens: list[str], thesaurus: Thesaurus) -> list[tuple[int, int, tuple[str, ...]]]:
+    """(start, end, expansions) of each thesaurus phrase, longest first, not overlapping."""
+    found, i = [], 0
+    while i < len(tokens):
+        for size in range(min(MAX_PHRASE_WORDS, len(tokens) - i), 0, -1):
+            expansions = thesaurus.expansions(" ".join(tokens[i : i + size]))
+            if expansions:
+                found.append((i, i + size, expansions))
+                i += size
+                break
+        else:
+            i += 1
+    return found
+
+
+def normalise(question: str, corpus_words: frozenset[str], thesaurus: Thesaurus) -> Normalised:
+    tokens = _chat_expanded(words(question), thesaurus)
+    spell = speller()
+    corrections = []
+    for i, token in enumerate(tokens):
+        base = token.split("'")[0]
+        if base in STOPWORDS or base in corpus_words or base in spell.english or thesaurus.knows(base) or not base.isalpha():
+            continue
+        fixed = spell.correct(base, corpus_words)
+        if fixed != base:
+            corrections.append((token, fixed))
+            tokens[i] = fixed
+    rewritten: list[str] = []
+    phrases: list[tuple[str, tuple[str, ...]]] = []
+    last = 0
+    for start, end, found in _phrases(tokens, thesaurus):
+        phrase = " ".join(tokens[start:end])
+        rewritten += tokens[last:end] + [e for e in found[:1] if e != phrase]
+        phrases.append((phrase, found))
+        last = end
+    rewritten += tokens[last:]
+    return Normalised(" ".join(tokens), " ".join(rewritten), tuple(phrases), tuple(corrections))
