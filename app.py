@@ -119,7 +119,6 @@ def rate(cited: list, event: gr.LikeData) -> str:
 
 
 with gr.Blocks(title="Safeguarding procedures assistant") as demo:
-    gr.Navbar(visible=False)  # the admin page is reached by its address, never from the chat
     gr.Markdown("# Safeguarding procedures assistant")
     gr.Markdown(f"**{SAFETY_NOTICE}**", elem_id="safety-notice")
     gr.Markdown(ABOUT, elem_id="about")
@@ -128,7 +127,7 @@ with gr.Blocks(title="Safeguarding procedures assistant") as demo:
         area = gr.Dropdown([ALL_AREAS], value=ALL_AREAS, label="Procedures from", scale=1, elem_id="area",
                            info="One area's procedures plus those that name no area")
     chat = gr.Chatbot(label="Conversation", height=520, elem_id="chat", feedback_options=FEEDBACK_OPTIONS, autoscroll=False,
-                      layout="panel")
+                      layout="panel", buttons=["copy", "copy_all"])  # Gradio's share button has no accessible name
     thanks = gr.Markdown(elem_id="feedback-thanks")
     with gr.Row():
         box = gr.Textbox(
@@ -139,7 +138,7 @@ with gr.Blocks(title="Safeguarding procedures assistant") as demo:
             max_length=SETTINGS.max_question_chars,
             elem_id="question",
         )
-        send = gr.Button("Send", variant="primary", scale=1)
+        send = gr.Button("Send", variant="primary", scale=1, elem_id="send")
     gr.Examples(EXAMPLES, inputs=box, label="Try asking")
     with gr.Accordion("Copy the last answer as plain text (with sources and print dates)", open=False):
         plain = gr.Textbox(label="Answer as plain text", lines=8, buttons=["copy"], interactive=False, elem_id="plain-answer")

@@ -16,6 +16,8 @@ from conftest import ROOT
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 SCREENSHOTS = ROOT / "tests" / "screenshots"
+AXE = ROOT / "tests" / "node_modules" / "axe-core" / "axe.min.js"  # installed by scripts/test.sh (npm ci)
+SCREENS = {"desktop": (1280, 1400), "phone": (390, 844)}
 
 
 def free_port() -> int:
@@ -62,6 +64,17 @@ def browser_page(width: int = 1200, height: int = 1600):
             browser.close()
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(page, name: str, full_page: bool = True) -> None:
+    """Saved as a CI artifact; `full_page=False` keeps what the screen shows, as a person sees it."""
     SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+
+
+def serious_accessibility_problems(page) -> list[str]:
+    """axe-core's serious and critical violations on the page as it stands, one line each."""
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in results["violations"] if v["impact"] in {"serious", "critical"}
+    ]
