@@ -74,16 +74,18 @@ class AdminPage:
 
     def everything(self, order: str = OLDEST_FIRST) -> tuple:
         """Every table and list on the page, as they stand now."""
-        names = gr.update(choices=chapter_names(self.settings), value=None)
         s = self.settings
-        return corpus_rows(s), last_summary(s), log_rows(s), feedback_summary(s), self.review(order), names, names
+        return corpus_rows(s), last_summary(s), log_rows(s), feedback_summary(s), self.review(order), self.chapters(), self.chapters()
 
     def sign_in(self, given: str) -> tuple:
         if not check_password(given or "", self.settings.admin_password):
             return (False, gr.update(), gr.update(visible=False), "Wrong password.", *[gr.update()] * 7)
         return (True, gr.update(visible=False), gr.update(visible=True), "Signed in.", *self.everything())
 
-    def upload(self, files: list | None, ok: bool) -> str:
+    def chapters(self) -> dict:
+        return gr.update(choices=chapter_names(self.settings), value=None)
+
+    def upload(self, files: list | None, ok: bool) -> tuple[str, dict, dict]:
         _require(ok)
         lines = []
         for file in files or []:
@@ -94,7 +96,7 @@ class AdminPage:
                 lines.append(f"saved {saved.name}")
             except IngestError as error:
                 lines.append(f"refused {error}")
-        return "\n".join(lines) + ("\nRe-ingest to publish them." if lines else "")
+        return "\n".join(lines) + ("\nRe-ingest to publish them." if lines else ""), self.chapters(), self.chapters()
 
     def reingest(self, ok: bool, order: str, progress=gr.Progress()) -> tuple:
         _require(ok)
@@ -134,9 +136,8 @@ class AdminPage:
                 moved = retire(self.settings.corpus_dir, name, date.today())
         except IngestError as error:
             return f"Not retired: {error}", gr.update(), gr.update()
-        names = gr.update(choices=chapter_names(self.settings), value=None)
         where = moved.relative_to(self.settings.corpus_dir)
-        return f"Moved {name} to {where}. Re-ingest to remove it from answers.", names, names
+        return f"Moved {name} to {where}. Re-ingest to remove it from answers.", self.chapters(), self.chapters()
 
 
 def build(settings: Settings, assistant: Callable[[], Assistant]) -> None:
@@ -178,7 +179,7 @@ def build(settings: Settings, assistant: Callable[[], Assistant]) -> None:
     tables = [corpus, summary, log, ratings, review, edit_name, retire_name]
     for trigger in (sign_in.click, password.submit):
         trigger(page.sign_in, [password], [signed_in, sign_in_row, panel, notice, *tables], api_name=False)
-    uploads.upload(page.upload, [uploads, signed_in], [upload_result], api_name=False)
+    uploads.upload(page.upload, [uploads, signed_in], [upload_result, edit_name, retire_name], api_name=False)
     reingest.click(page.reingest, [signed_in, order], tables, api_name=False, concurrency_limit=1)
     order.change(page.reorder, [order, signed_in], [review], api_name=False)
     edit_name.change(page.chosen, [edit_name, signed_in], [title, area, source_url], api_name=False)

@@ -1,5 +1,6 @@
-"""The admin tab in a real browser: hidden without sign-in, slowed on wrong passwords,
-uploads safely named, re-ingest publishes at once, the log shows the run."""
+"""The admin page (/admin) in a real browser: hidden without sign-in, slowed on wrong
+passwords, uploads safely named, re-ingest publishes at once, the log shows the run; a
+chapter's details edited (bad addresses refused), a chapter retired, the review table."""
 
 import re
 import shutil
@@ -34,16 +35,15 @@ def test_wrong_passwords_are_slowed_more_each_time():
     assert check_password("s3cret", "s3cret")
 
 
-def test_admin_signs_in_uploads_a_chapter_and_the_chat_cites_it(settings, tmp_path):
+def test_admin_uploads_edits_retires_reviews_and_the_chat_follows(settings, tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
     (tmp_path / "uploads").mkdir()
     chapter = tmp_path / "uploads" / "Ch 9 <Escalation>.txt"
     chapter.write_text("9.1 Escalation <img src=x onerror=window.pwned=1>\n\nWhen professionals disagree about a referral, they should escalate to their designated safeguarding lead within two working days.\n\nLast updated 18/05/2017\n", encoding="utf-8")
     app_settings = {"corpus_dir": str(corpus), "index_dir": str(tmp_path / "index"), "admin_password": "correct horse"}
-    with running_app(tmp_path / "app.log", **app_settings) as url, browser_page() as page:
-        page.goto(url)
-        page.get_by_text("Admin", exact=True).click()
+    with running_app(tmp_path / "app.log", **app_settings) as url, browser_page(1280, 1400) as page:
+        page.goto(url + "admin")
         assert page.get_by_text("Corpus").count() == 0
         page.get_by_label("Admin password").fill("wrong")
         page.get_by_role("button", name="Sign in").click()
@@ -57,17 +57,52 @@ def test_admin_signs_in_uploads_a_chapter_and_the_chat_cites_it(settings, tmp_pa
 
         page.locator("input[type=file][multiple]").set_input_files(str(chapter))
         expect(page.get_by_label("Upload result")).to_have_value(re.compile("saved Ch 9 Escalation.txt"), timeout=20000)
+        edit_chapter(page, "Ch 9 Escalation.txt", "javascript:alert(1)")
+        expect(page.get_by_label("Edit result")).to_have_value(re.compile(r"^Not saved: source_url: only an http"))
+        edit_chapter(page, "Ch 9 Escalation.txt", "https://example.org/escalation")
+        expect(page.get_by_label("Edit result")).to_have_value(re.compile("Saved Ch 9 Escalation.txt"))
+        page.get_by_role("tab", name="Retire a chapter").click()
+        choose(page, "Chapter to retire", "002_6e6ee004ff62726c.txt")
+        page.get_by_role("button", name="Retire this chapter").click()
+        expect(page.get_by_label("Retire result")).to_have_value(re.compile(r"Moved 002_6e6ee004ff62726c.txt to retired/\d{4}-\d\d-\d\d/"))
+
+        page.get_by_role("tab", name="Corpus").click()
         page.get_by_role("button", name="Re-ingest the corpus").click()
-        expect(page.get_by_label("Last run")).to_have_value(re.compile("added 1, updated 0, unchanged 5"), timeout=60000)
-        page.get_by_role("grid", name="Corpus").get_by_text("Ch 9 Escalation.txt").wait_for(timeout=15000)
+        expect(page.get_by_label("Last run")).to_have_value(re.compile("added 1, updated 0, unchanged 4, removed 1"), timeout=60000)
         corpus_table = page.get_by_role("grid", name="Corpus")
+        corpus_table.get_by_text("Ch 9 Escalation.txt").wait_for(timeout=15000)
         expect(corpus_table).to_contain_text("9.1 Escalation <img src=x onerror=window.pwned=1>")
-        assert page.locator("#admin img[src='x']").count() == 0 and page.evaluate("window.pwned === undefined")
+        expect(corpus_table).to_contain_text("https://example.org/escalation")
+        expect(corpus_table).not_to_contain_text("002_6e6ee004ff62726c.txt")
+        assert page.locator("img[src='x']").count() == 0 and page.evaluate("window.pwned === undefined")
         screenshot(page, "admin-after-reingest")
 
+        page.get_by_role("tab", name="Needs review").click()
+        review = page.get_by_role("grid", name="Needs review")
+        expect(review).to_contain_text("Ch 9 Escalation.txt")
+        page.get_by_text("Most currency warnings first").click()
+        expect(review.locator("tbody tr").first).to_contain_text("001_85fc01a5fa2a4b07.txt")  # Working Together 2015: most warned
+        screenshot(page, "admin-needs-review")
+
+        page.goto(url)
         page.get_by_label("Your question").fill("how quickly should a disagreement about a referral be escalated?")
         page.keyboard.press("Enter")
-        page.locator("details").first.wait_for(timeout=30000)
+        page.locator("#chat details").first.wait_for(timeout=30000)
         reply = page.locator("#chat").inner_text()
         assert "within two working days" in reply and "printed 18 May 2017" in reply
+        assert page.locator("#chat a[href='https://example.org/escalation']").count() == 1
     assert (corpus / "Ch 9 Escalation.txt").exists()
+    assert list((corpus / "retired").glob("*/002_6e6ee004ff62726c.txt"))
+
+
+def choose(page, label: str, option: str) -> None:
+    page.get_by_label(label).click()
+    page.get_by_role("option", name=option).click()
+
+
+def edit_chapter(page, name: str, source_url: str) -> None:
+    page.get_by_role("tab", name="Edit a chapter").click()
+    choose(page, "Chapter file", name)
+    expect(page.get_by_label("Title")).to_have_value("")  # the form shows the entry (none yet)
+    page.get_by_label("Source address (source_url)").fill(source_url)
+    page.get_by_role("button", name="Save to the manifest").click()
