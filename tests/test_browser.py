@@ -171,7 +171,7 @@ def test_sources_open_on_section_print_date_age_and_highlights(page):
     assert re.search(r"\[1\]", reply)
     assert "1.2 Introduction" in reply and "West Midlands" in reply and "printed 21 Dec 2024" in reply
     assert "If a child is in immediate danger, call 999" in page.locator("#safety-notice").inner_text()
-    page.locator("#chat details").first.click()
+    page.locator("#chat details.source > summary").first.click()
     expect(page.locator("#chat details .source-place").first).to_contain_text(re.compile(r"printed 21 Dec 2024 · \d+ (year|month)s? ago"))
     expect(page.locator("#chat details mark").first).to_be_visible()
     screenshot(page, "answer-with-sources")
