@@ -47,9 +47,9 @@ class Settings:
     approximate_above: int = 100_000  # distinct sentence vectors beyond which FAISS search is approximate (IVF)
     ranker_path: Path = ROOT / "answer" / "ranker.json"
     rank_by: str = ""  # one evidence feature instead of the ranker ("sentence", "bm25"): baselines only
-    # An abstention shows the nearest passages as related reading when the question comes this
-    # close to some sentence (set by hand on dev: off-topic questions there stay below 0.26).
-    related_from: float = 0.3
+    # A question no sentence comes this close to is off-topic: the assistant abstains and offers
+    # no related passages (set by hand on dev, where off-topic questions stay below 0.26).
+    off_topic_below: float = 0.3
 
     # Answer composition (chosen on eval/questions.jsonl before the dev/test split).
     answer_sentences: int = 4

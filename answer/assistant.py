@@ -158,15 +158,18 @@ class Assistant:
         evidence = gather(index, query, self.settings.candidates, index.in_area(area) if area else None)
         hits = self.ranker.rank(evidence, self.settings.candidates, by=self.settings.rank_by)
         groups = cite.group(hits, index.chunks, self.settings.top_k)
+        off_topic = self._off_topic(query, evidence, index)
+        if off_topic:
+            return self._abstain(question, resolved.query, off_topic)
         not_answered = self.ranker.not_answered(evidence)
         if not groups or not_answered >= self.ranker.abstain_above:
             reason = f"no passage answers it closely enough (chance it is not covered: {not_answered:.2f})"
-            return self._abstain(question, resolved.query, reason, related=self._related(groups, evidence, index))
+            return self._abstain(question, resolved.query, reason, related=self._related(groups, index))
         asked = query.normalised.text
         chosen = self._choose(index, groups, query.vectors[0], asked, query.focus.text if query.focus else "")
         missing = compose.missing_fact(asked, chosen)
         if missing:
-            related = self._related(groups, evidence, index)
+            related = self._related(groups, index)
             return self._abstain(question, resolved.query, "the passages hold no such fact", shown=missing, related=related)
         highlights: dict[int, list[str]] = {}
         for unit in chosen:
@@ -174,10 +177,18 @@ class Assistant:
         citations = cite.citations(groups, index.chunks, highlights, self.warnings)
         return Answer(question, resolved.query, compose.with_notice(compose.render(chosen)), False, citations)
 
-    def _related(self, groups: list, evidence: Evidence, index: store.IndexData) -> tuple:
-        """The nearest passages, for reading only, when the question is about what the procedures cover."""
-        if evidence.question[QUESTION_FEATURES.index("best_sentence")] < self.settings.related_from:
-            return ()
+    def _off_topic(self, query: Query, evidence: Evidence, index: store.IndexData) -> str | None:
+        """Why the question is not about what the procedures cover at all, if it is not."""
+        own_terms = terms(query.own.rewritten)
+        if own_terms and not any(t in index.bm25.vocab_dict for t in own_terms):
+            return "none of the question's words appear in the procedures"
+        best = float(evidence.question[QUESTION_FEATURES.index("best_sentence")])
+        if best < self.settings.off_topic_below:
+            return f"no passage is close to it (best similarity {best:.2f})"
+        return None
+
+    def _related(self, groups: list, index: store.IndexData) -> tuple:
+        """The nearest passages, offered for reading only, apart from any answer."""
         return cite.citations(groups[:RELATED_PASSAGES], index.chunks, {}, self.warnings)
 
     def warnings(self, chunk: Chunk) -> tuple[str, ...]:

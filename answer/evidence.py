@@ -22,12 +22,14 @@ SENTENCES_PER_CANDIDATE = 8
 
 # Per candidate passage; "_gap" is the distance to the best candidate's value for this question.
 PASSAGE_FEATURES = (
-    "sentence", "sentence_rewritten", "second_sentence", "lead_in_best", "passage",
+    "sentence", "sentence_rewritten", "second_sentence", "lead_in", "passage",
     "bm25", "bm25_expanded", "coverage",
     "sentence_gap", "sentence_rewritten_gap", "passage_gap", "bm25_gap", "bm25_expanded_gap", "coverage_gap",
 )
 # Per question, for abstention (with the ranker's best score and margin added by rank.py).
-QUESTION_FEATURES = ("best_sentence", "best_coverage", "uncovered_words", "uncovered_rarity", "uncovered_rarity_sum", "content_terms")
+QUESTION_FEATURES = (
+    "best_sentence", "best_coverage", "uncovered_words", "uncovered_rarity", "uncovered_rarity_sum", "content_terms", "own_uncovered_share",
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,11 @@ class Query:
     def expanded_terms(self) -> list[str]:
         extra = [*self.normalised.expansions, *(self.focus.expansions if self.focus else ())]
         return self.own_terms + [t for phrase in extra for t in terms(phrase)]
+
+    @property
+    def own(self) -> Normalised:
+        """The words the user typed this turn (a follow-up's own, not its topic's)."""
+        return self.focus or self.normalised
 
     @cached_property
     def weighed_terms(self) -> list[str]:
@@ -80,24 +87,28 @@ def _dense_candidates(index: IndexData, vectors: np.ndarray, depth: int, allowed
 
 
 def _sentence_features(index: IndexData, rows: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per candidate: best and second-best cosine (normalised query), best cosine (rewritten),
-    whether the best sentence leads into a list, and the best sentence's row."""
+    """Per candidate: best and second-best cosine (normalised query) and best cosine (rewritten)
+    over sentences that say something themselves; the best cosine of a list's lead-in ("… is
+    supported by:" echoes a question's words while its list carries the content); and the
+    best sentence's row."""
     spans = [index.sentence_rows(int(r)) for r in rows]
     sentence_rows = np.fromiter((s for span in spans for s in span), dtype=np.int64)
-    counts = np.array([len(span) for span in spans])
+    counts = np.array([len(span) for span in spans], dtype=np.int64)
     cosines = index.vectors[index.sentence_vector[sentence_rows]] @ vectors.T  # (sentences, 2)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    best, second, rewritten, lead, best_row = (np.zeros(len(rows), np.float32) for _ in range(5))
+    lead = index.lead_in[sentence_rows]
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    best, second, rewritten, lead_in = (np.zeros(len(rows), np.float32) for _ in range(4))
+    best_row = np.zeros(len(rows), np.int64)
     for i, (start, count) in enumerate(zip(starts, counts)):
-        if count == 0:
-            continue
-        own = cosines[start : start + count, 0]
-        order = np.argsort(-own, kind="stable")
-        best[i], second[i] = own[order[0]], own[order[1]] if count > 1 else own[order[0]]
-        rewritten[i] = cosines[start : start + count, 1].max()
-        best_row[i] = sentence_rows[start + order[0]]
-        lead[i] = index.lead_in[int(best_row[i])]
-    return best, rewritten, second, lead, best_row.astype(np.int64)
+        own, says = cosines[start : start + count], ~lead[start : start + count]
+        if says.any():
+            said = np.sort(own[says, 0])[::-1]
+            best[i], second[i] = said[0], said[min(1, len(said) - 1)]
+            rewritten[i] = own[says, 1].max()
+            best_row[i] = sentence_rows[start + int(np.argmax(np.where(says, own[:, 0], -2.0)))]
+        if (~says).any():
+            lead_in[i] = own[~says, 0].max()
+    return best, rewritten, second, lead_in, best_row
 
 
 def _coverage(index: IndexData, rows: np.ndarray, weighed: list[str]) -> np.ndarray:
@@ -144,6 +155,8 @@ def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray 
     gaps = [c - (c.max() if c.size else 0.0) for c in (best, rewritten, passage, bm25, bm25_expanded, coverage)]
     features = np.stack(columns + gaps, axis=1) if rows.size else np.zeros((0, len(PASSAGE_FEATURES)), np.float32)
     missing = uncovered(index, query.normalised)
+    own_words = [w for w in words(query.own.text) if w not in STOPWORDS]
+    own_missing = uncovered(index, query.own) if query.focus else missing
     rarity = [speller().rarity(w) for w in missing]
     question = np.array([
         float(best.max()) if rows.size else 0.0,
@@ -152,5 +165,6 @@ def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray 
         max(rarity, default=0.0),
         sum(rarity),
         float(len(query.weighed_terms)),
+        len(own_missing) / max(1, len(own_words)),
     ], np.float32)
     return Evidence(rows, features.astype(np.float32), question, best_row)

@@ -119,31 +119,35 @@ def question_rows(data: list[Sample], logits: list[np.ndarray]) -> np.ndarray:
     return np.array(rows, dtype=np.float32)
 
 
-def fit_abstention(data: list[Sample], logits: list[np.ndarray], false_abstention: float):
-    """The question model, and the lowest threshold that refuses at most `false_abstention`
-    of answerable dev questions (out-of-fold probabilities, so the threshold is not flattered)."""
+def fit_abstention(data: list[Sample], logits: list[np.ndarray], false_abstention: float, off_topic_below: float):
+    """The question model, fitted on questions near enough the procedures to reach it, and the
+    lowest threshold that keeps all refusals of answerable dev questions (off-topic ones
+    included) within `false_abstention` (out-of-fold probabilities: the threshold is not flattered)."""
     x = question_rows(data, logits)
     y = np.array([not s.question.gold for s in data])
+    near = x[:, 0] >= off_topic_below  # column 0 is best_sentence
+    budget = false_abstention * (~y).sum() - (~y & ~near).sum()  # answerable questions it may still refuse
+    x, y = x[near], y[near]
     best = None
     for strength in STRENGTHS:
-        probability = np.zeros(len(data))
-        for held in folds(len(data)):
-            train = np.setdiff1d(np.arange(len(data)), held)
+        probability = np.zeros(len(y))
+        for held in folds(len(y)):
+            train = np.setdiff1d(np.arange(len(y)), held)
             probability[held] = _fit(x[train], y[train], strength).predict_proba(x[held])[:, 1]
-        threshold = _threshold(probability[~y], false_abstention)
-        recall = float((probability[y] >= threshold).mean()) if y.any() else 0.0
-        false = float((probability[~y] >= threshold).mean())
-        print(f"question model C={strength}: threshold {threshold:.3f}, abstention recall {recall:.3f}, false abstention {false:.3f}")
+        threshold = _threshold(probability[~y], max(0, int(np.floor(budget))))
+        recall = float(((probability >= threshold) & y).sum() + (~near & np.array([not s.question.gold for s in data])).sum())
+        recall /= max(1, sum(not s.question.gold for s in data))
+        print(f"question model C={strength}: threshold {threshold:.3f}, abstention recall {recall:.3f} (off-topic floor included)")
         if best is None or recall > best[2]:
-            best = (strength, threshold, recall, false)
-    strength, threshold, recall, false = best
-    return _fit(x, y, strength), threshold, {"abstention_recall": round(recall, 3), "false_abstention": round(false, 3), "C": strength}
+            best = (strength, threshold, recall)
+    strength, threshold, recall = best
+    return _fit(x, y, strength), threshold, {"abstention_recall": round(recall, 3), "false_abstention_allowed": false_abstention, "C": strength}
 
 
-def _threshold(answerable_probability: np.ndarray, allowed: float) -> float:
+def _threshold(answerable_probability: np.ndarray, refusals: int) -> float:
+    """The lowest threshold at which at most `refusals` of these probabilities reach it."""
     ordered = np.sort(answerable_probability)[::-1]
-    refused = int(np.floor(allowed * len(ordered)))
-    return float(ordered[refused] + 1e-6) if refused < len(ordered) else 0.5
+    return float(ordered[refusals] + 1e-6) if refusals < len(ordered) else 0.5
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     assistant = Assistant.open(settings)
     data = samples(assistant, dev)
     passage_model, strength, retrieval, logits = fit_passages(data)
-    question_model, threshold, abstention = fit_abstention(data, logits, args.false_abstention)
+    question_model, threshold, abstention = fit_abstention(data, logits, args.false_abstention, settings.off_topic_below)
     ranker = Ranker(
         LinearModel(PASSAGE_FEATURES, passage_model.coef_[0], float(passage_model.intercept_[0])),
         LinearModel(RANKED_QUESTION_FEATURES, question_model.coef_[0], float(question_model.intercept_[0])),
