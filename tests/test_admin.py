@@ -85,7 +85,7 @@ def test_admin_uploads_edits_retires_reviews_and_the_chat_follows(settings, tmp_
         screenshot(page, "admin-needs-review")
 
         page.goto(url)
-        page.get_by_label("Your question").fill("how quickly should a disagreement about a referral be escalated?")
+        page.get_by_label("Your question", exact=True).fill("how quickly should a disagreement about a referral be escalated?")
         page.keyboard.press("Enter")
         page.locator("#chat details").first.wait_for(timeout=30000)
         reply = page.locator("#chat").inner_text()

@@ -22,7 +22,8 @@ HOSTILE = (
 )
 WEST_MIDLANDS = "which local authority areas do the west midlands procedures cover?"
 LIVE_PAGE = "http://westmidlands.procedures.org.uk"  # from corpus/manifest.toml
-NEAR_DOMAIN = "what are the LADO timescales for an allegation against a teacher?"
+# The lead suggested the LADO timescales; the assistant answers that one from Working Together.
+NEAR_DOMAIN = "how long does a child protection conference last?"
 OFF_TOPIC = "what's the weather tomorrow in Leeds"
 RELATED = "Related passages (they do not answer your question)"
 # The newest answer's first line: inside the chat's visible part, on screen, and not
@@ -71,7 +72,7 @@ def ask(page, question: str) -> str:
     """Type a question, press Enter, and return the text of the newest reply."""
     replies = page.locator("#chat .message-row.bot-row")
     before = replies.count()
-    page.get_by_label("Your question").fill(question)
+    page.get_by_label("Your question", exact=True).fill(question)
     page.keyboard.press("Enter")
     expect(replies).to_have_count(before + 1, timeout=30000)
     expect(replies.last).to_contain_text("call 999", timeout=30000)
@@ -87,7 +88,7 @@ def test_the_newest_answers_first_line_is_in_view_when_it_arrives(screen):
     ask(screen, WEST_MIDLANDS)
     screen.wait_for_function(FIRST_LINE_IN_VIEW, timeout=5000)
     assert screen.evaluate("document.documentElement.scrollWidth") <= screen.viewport_size["width"] + 2
-    expect(screen.get_by_label("Your question")).to_be_in_viewport()
+    expect(screen.get_by_label("Your question", exact=True)).to_be_in_viewport()
     screenshot(screen, f"first-line-in-view-{screen.size}", full_page=False)
 
 
@@ -127,9 +128,9 @@ def test_an_abstention_shows_related_passages_apart_and_an_off_topic_one_none(sc
     reply = ask(screen, NEAR_DOMAIN)
     assert "don't cover this" in reply and "Sources" not in reply
     related = newest(screen).locator("details.related")
-    expect(related.locator("summary")).to_have_text(RELATED)
+    expect(related.locator("> summary")).to_have_text(RELATED)
     assert related.get_attribute("open") is None and related.evaluate("d => getComputedStyle(d).borderTopStyle") == "dashed"
-    related.locator("summary").click()
+    related.locator("> summary").click()
     assert related.locator("details.source").count() >= 1
     screenshot(screen, f"related-passages-{screen.size}")
     off = ask(screen, OFF_TOPIC)
@@ -137,7 +138,7 @@ def test_an_abstention_shows_related_passages_apart_and_an_off_topic_one_none(sc
 
 
 def test_the_chat_page_shows_no_admin_panel_and_admin_has_its_own_address(screen, app):
-    expect(screen.get_by_label("Your question")).to_be_visible()
+    expect(screen.get_by_label("Your question", exact=True)).to_be_visible()
     assert screen.get_by_text(re.compile("admin", re.IGNORECASE)).count() == 0
     assert screen.get_by_label("Admin password").count() == 0 and not screen.locator("nav").is_visible()
     screen.goto(app[0] + "admin")
@@ -145,8 +146,9 @@ def test_the_chat_page_shows_no_admin_panel_and_admin_has_its_own_address(screen
 
 
 def test_keyboard_only_tab_to_the_box_enter_to_send_focus_returns(screen):
+    expect(screen.get_by_label("Your question", exact=True)).to_be_visible()
     screen.evaluate("document.activeElement?.blur()")
-    for _ in range(20):
+    for _ in range(30):
         screen.keyboard.press("Tab")
         if screen.evaluate("document.activeElement?.closest('#question') !== null"):
             break
