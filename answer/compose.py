@@ -36,7 +36,8 @@ PASSAGE_WEIGHT = 1.0  # a sentence from a weaker passage needs that much more si
 # procedures do not answer them, however close the topic.
 NEEDS_FACT = [
     (
-        re.compile(r"\b(phone|telephone|number to call|contact (number|details)|helpline|what number|ring)\b", re.I),
+        # "who do I ring?" asks whom to contact, which the procedures can answer; these ask for a number.
+        re.compile(r"\b(phone|telephone|number to call|contact (number|details)|helpline|what number|number (to|for|of))\b", re.I),
         re.compile(r"\b\d{3}[\s-]?\d{3,4}[\s-]?\d{3,4}\b|\b0\d{9,10}\b"),
         "The procedures I hold give no phone number for this.",
     ),
@@ -48,7 +49,6 @@ NEEDS_FACT = [
 ]
 
 
-LOST_LINK = re.compile(r"\b(?:see|visit|follow|go to)\s+(?:this|that|the following)\s+(?:page|link|website|site)\b|\bclick here\b", re.I)
 FOOTNOTE_REF = re.compile(r"\s*\[\d+\]")  # "[1]" in a page would pass for one of our markers
 
 
@@ -67,7 +67,7 @@ class Unit:
 def answers_something(sentence: Sentence) -> bool:
     """Long enough to say something, not a bare "… should:" whose list carries the content, and
     not a pointer to a link that the plain text has lost ("please see this page")."""
-    return len(sentence.text.split()) >= MIN_UNIT_WORDS and not sentence.leads_a_list and not LOST_LINK.search(sentence.text)
+    return len(sentence.text.split()) >= MIN_UNIT_WORDS and not sentence.says_nothing
 
 
 def overlap(question_terms: set[str], text: str) -> float:

@@ -9,6 +9,7 @@ question gets its own (how much of it the corpus knows at all). answer/rank.py w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -22,8 +23,8 @@ SENTENCES_PER_CANDIDATE = 8
 
 # Per candidate passage; "_gap" is the distance to the best candidate's value for this question.
 PASSAGE_FEATURES = (
-    "sentence", "sentence_rewritten", "second_sentence", "lead_in", "passage",
-    "bm25", "bm25_expanded", "coverage",
+    "sentence", "sentence_rewritten", "second_sentence", "says_nothing", "passage",
+    "bm25", "bm25_expanded", "coverage", "phrase_match",
     "sentence_gap", "sentence_rewritten_gap", "passage_gap", "bm25_gap", "bm25_expanded_gap", "coverage_gap",
 )
 # Per question, for abstention (with the ranker's best score and margin added by rank.py).
@@ -43,8 +44,12 @@ class Query:
 
     @cached_property
     def expanded_terms(self) -> list[str]:
-        extra = [*self.normalised.expansions, *(self.focus.expansions if self.focus else ())]
-        return self.own_terms + [t for phrase in extra for t in terms(phrase)]
+        """The question in procedure words: lay words replaced by what the thesaurus gives for
+        them ("worried" → "concerns"), acronyms kept beside their expansion."""
+        questions = [self.normalised, *((self.focus,) if self.focus else ())]
+        lay = {t for q in questions for phrase in q.lay for t in terms(phrase)}
+        extra = [t for q in questions for e in q.expansions for t in terms(e)]
+        return [t for t in self.own_terms if t not in lay] + extra
 
     @property
     def own(self) -> Normalised:
@@ -88,27 +93,27 @@ def _dense_candidates(index: IndexData, vectors: np.ndarray, depth: int, allowed
 
 def _sentence_features(index: IndexData, rows: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, ...]:
     """Per candidate: best and second-best cosine (normalised query) and best cosine (rewritten)
-    over sentences that say something themselves; the best cosine of a list's lead-in ("… is
-    supported by:" echoes a question's words while its list carries the content); and the
-    best sentence's row."""
+    over sentences that say something themselves; the best cosine of those that don't (a
+    lead-in "… is supported by:" echoes a question's words while its list carries the content;
+    "please see this page" points at a lost link); and the best sentence's row."""
     spans = [index.sentence_rows(int(r)) for r in rows]
     sentence_rows = np.fromiter((s for span in spans for s in span), dtype=np.int64)
     counts = np.array([len(span) for span in spans], dtype=np.int64)
     cosines = index.vectors[index.sentence_vector[sentence_rows]] @ vectors.T  # (sentences, 2)
-    lead = index.lead_in[sentence_rows]
+    silent = index.says_nothing[sentence_rows]
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-    best, second, rewritten, lead_in = (np.zeros(len(rows), np.float32) for _ in range(4))
+    best, second, rewritten, silent_best = (np.zeros(len(rows), np.float32) for _ in range(4))
     best_row = np.zeros(len(rows), np.int64)
     for i, (start, count) in enumerate(zip(starts, counts)):
-        own, says = cosines[start : start + count], ~lead[start : start + count]
+        own, says = cosines[start : start + count], ~silent[start : start + count]
         if says.any():
             said = np.sort(own[says, 0])[::-1]
             best[i], second[i] = said[0], said[min(1, len(said) - 1)]
             rewritten[i] = own[says, 1].max()
             best_row[i] = sentence_rows[start + int(np.argmax(np.where(says, own[:, 0], -2.0)))]
         if (~says).any():
-            lead_in[i] = own[~says, 0].max()
-    return best, rewritten, second, lead_in, best_row
+            silent_best[i] = own[~says, 0].max()
+    return best, rewritten, second, silent_best, best_row
 
 
 def _coverage(index: IndexData, rows: np.ndarray, weighed: list[str]) -> np.ndarray:
@@ -121,6 +126,17 @@ def _coverage(index: IndexData, rows: np.ndarray, weighed: list[str]) -> np.ndar
     weight = np.array([weights[vocab[t]] for t in known], np.float32)
     held = np.array([[t in term_set(index.chunks[int(r)].embed_text) for t in known] for r in rows], dtype=np.float32)
     return held.reshape(len(rows), len(known)) @ weight / float(weight.sum())
+
+
+def _phrase_match(index: IndexData, rows: np.ndarray, query: Query) -> np.ndarray:
+    """Per candidate, the share of the question's acronyms and lay phrases whose procedure
+    wording it holds word for word ("LSCB" → "Local Safeguarding Children Boards")."""
+    phrases = [*query.normalised.phrases, *(query.focus.phrases if query.focus else ())]
+    if not phrases:
+        return np.zeros(len(rows), np.float32)
+    patterns = [re.compile("|".join(r"\b" + re.escape(e) for e in found)) for _, found in phrases]
+    texts = [index.chunks[int(r)].text.lower().replace("’", "'") for r in rows]
+    return np.array([sum(bool(p.search(t)) for p in patterns) / len(patterns) for t in texts], np.float32)
 
 
 def uncovered(index: IndexData, question: Normalised) -> list[str]:
@@ -147,11 +163,11 @@ def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray 
     lexical = [np.argsort(-s, kind="stable")[:candidates] for s in (own, expanded)]
     lexical_rows = np.concatenate([top[s[top] > 0] for top, s in zip(lexical, (own, expanded))])
     rows = np.union1d(_dense_candidates(index, query.vectors, depth, allowed), lexical_rows).astype(np.int64)
-    best, rewritten, second, lead, best_row = _sentence_features(index, rows, query.vectors)
+    best, rewritten, second, silent, best_row = _sentence_features(index, rows, query.vectors)
     bm25, bm25_expanded = _scaled(own)[rows], _scaled(expanded)[rows]
     coverage = _coverage(index, rows, query.weighed_terms)
     passage = index.passage_vectors[rows] @ query.vectors[0]
-    columns = [best, rewritten, second, lead, passage, bm25, bm25_expanded, coverage]
+    columns = [best, rewritten, second, silent, passage, bm25, bm25_expanded, coverage, _phrase_match(index, rows, query)]
     gaps = [c - (c.max() if c.size else 0.0) for c in (best, rewritten, passage, bm25, bm25_expanded, coverage)]
     features = np.stack(columns + gaps, axis=1) if rows.size else np.zeros((0, len(PASSAGE_FEATURES)), np.float32)
     missing = uncovered(index, query.normalised)

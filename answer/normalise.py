@@ -31,6 +31,7 @@ class Normalised:
     rewritten: str  # `text` with each acronym and lay phrase followed by its procedure wording
     phrases: tuple[tuple[str, tuple[str, ...]], ...]  # each thesaurus phrase found, with its procedure wording
     corrections: tuple[tuple[str, str], ...]  # (as typed, as read)
+    lay: tuple[str, ...] = ()  # the phrases that are everyday words (acronyms are not: procedures use them too)
 
     @property
     def expansions(self) -> tuple[str, ...]:
@@ -130,4 +131,5 @@ def normalise(question: str, corpus_words: frozenset[str], thesaurus: Thesaurus)
         phrases.append((phrase, found))
         last = end
     rewritten += tokens[last:]
-    return Normalised(" ".join(tokens), " ".join(rewritten), tuple(phrases), tuple(corrections))
+    lay = tuple(phrase for phrase, _ in phrases if phrase in thesaurus.lay)
+    return Normalised(" ".join(tokens), " ".join(rewritten), tuple(phrases), tuple(corrections), lay)

@@ -6,6 +6,7 @@ list item is a sentence of its own that remembers the sentence leading into its 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ingest.chunk import split_sentences
@@ -14,6 +15,8 @@ from records import Chunk
 
 
 SELF_STANDING_WORDS = 12
+# "please see this page", "click here": a pointer to a link that plain text has lost.
+LOST_LINK = re.compile(r"\b(?:see|visit|follow|go to)\s+(?:this|that|the following)\s+(?:page|link|website|site)\b|\bclick here\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,11 @@ class Sentence:
     def leads_a_list(self) -> bool:
         """"… should:": says nothing itself; its list carries the content."""
         return self.text.rstrip().endswith(":")
+
+    @property
+    def says_nothing(self) -> bool:
+        """A lead-in or a pointer to a lost link: its words may echo a question, yet it answers nothing."""
+        return self.leads_a_list or bool(LOST_LINK.search(self.text))
 
     @property
     def embed_text(self) -> str:

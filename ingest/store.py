@@ -79,9 +79,9 @@ class IndexData:
         return np.fromiter((s.chunk for s in self.sentences), dtype=np.int64, count=len(self.sentences))
 
     @cached_property
-    def lead_in(self) -> np.ndarray:
-        """Sentences that introduce a list ("… should:"), whose content is in the list."""
-        return np.fromiter((s.leads_a_list for s in self.sentences), dtype=bool, count=len(self.sentences))
+    def says_nothing(self) -> np.ndarray:
+        """Lead-ins ("… should:", whose list holds the content) and pointers to lost links."""
+        return np.fromiter((s.says_nothing for s in self.sentences), dtype=bool, count=len(self.sentences))
 
     def in_area(self, area: str) -> np.ndarray:
         """Chunks of that area's procedures or of no stated area."""
