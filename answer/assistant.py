@@ -166,7 +166,7 @@ class Assistant:
             reason = f"no passage answers it closely enough (chance it is not covered: {not_answered:.2f})"
             return self._abstain(question, resolved.query, reason, related=self._related(groups, index))
         asked = query.normalised.text
-        chosen = self._choose(index, groups, query.vectors[0], asked, query.focus.text if query.focus else "")
+        chosen = self._choose(index, groups, query.vectors, asked, query.focus.text if query.focus else "")
         missing = compose.missing_fact(asked, chosen)
         if missing:
             related = self._related(groups, index)
@@ -194,13 +194,14 @@ class Assistant:
     def warnings(self, chunk: Chunk) -> tuple[str, ...]:
         return currency.warnings_for(chunk, self.currency_rules, self.settings.print_age_warning_months, date.today())
 
-    def _choose(self, index: store.IndexData, groups: list, query_vector, question: str, focus: str) -> list[compose.Unit]:
+    def _choose(self, index: store.IndexData, groups: list, query_vectors: np.ndarray, question: str, focus: str) -> list[compose.Unit]:
         """The sentences of the top passages that best answer the question."""
         top = groups[: self.settings.answer_passages]
         ranks = {hit.position: rank for rank, (hit, _) in enumerate(top, 1)}
         gaps = {hit.position: top[0][0].score - hit.score for hit, _ in top}
         rows = [row for chunk in ranks for row in index.sentence_rows(chunk)]
-        cosines = index.vectors[index.sentence_vector[rows]] @ query_vector if rows else []
+        # A sentence answers the question as typed or as put in procedure words ("tell" → "refer").
+        cosines = (index.vectors[index.sentence_vector[rows]] @ query_vectors.T).max(axis=1) if rows else []
         units: list[compose.Unit] = []
         lists: dict[tuple[int, str], list] = {}  # each passage's list items by lead-in, short ones too
         for row, cosine in zip(rows, cosines):

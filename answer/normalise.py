@@ -8,6 +8,7 @@ of three letters or fewer are never "corrected": a typo rule must not meet a rea
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from functools import cache
@@ -21,6 +22,7 @@ from ingest.terms import STOPWORDS, words
 # One edit is a typo in a word of five letters or more; two only in a long word ("refferal").
 ONE_EDIT_FROM = 5
 TWO_EDITS_FROM = 8
+CAPITALS = re.compile(r"\b[A-Z]{2,}s?\b")
 RAREST = 10.0  # log10 rarity of a word not in the English list (the list's rarest is ~9.4)
 SHORT_WORD = 3  # from three letters ("wrk"); below five only to a corpus word, "lado" stays
 
@@ -112,11 +114,13 @@ def _phrases(tokens: list[str], thesaurus: Thesaurus) -> list[tuple[int, int, tu
 
 def normalise(question: str, corpus_words: frozenset[str], thesaurus: Thesaurus) -> Normalised:
     tokens = _chat_expanded(words(question), thesaurus)
+    capitals = {w.lower() for w in CAPITALS.findall(question)}  # "MARAC" typed as an acronym stays one
     spell = speller()
     corrections = []
     for i, token in enumerate(tokens):
         base = token.split("'")[0]
-        if base in STOPWORDS or base in corpus_words or base in spell.english or thesaurus.knows(base) or not base.isalpha():
+        known = base in corpus_words or base in spell.english or thesaurus.knows(base)
+        if base in STOPWORDS or known or base in capitals or not base.isalpha():
             continue
         fixed = spell.correct(base, corpus_words)
         if fixed != base:

@@ -58,10 +58,29 @@ def folds(count: int) -> list[np.ndarray]:
     return [order[k::FOLDS] for k in range(FOLDS)]
 
 
-def _fit(x: np.ndarray, y: np.ndarray, strength: float):
+@dataclass(frozen=True)
+class Fitted:
+    """A logistic model in the features' own units (fitted on standardised ones, so that
+    regularisation weighs every feature alike whatever its scale)."""
+
+    weights: np.ndarray
+    bias: float
+
+    def logit(self, x: np.ndarray) -> np.ndarray:
+        return x @ self.weights + self.bias
+
+    def probability(self, x: np.ndarray) -> np.ndarray:
+        return 1 / (1 + np.exp(-self.logit(x)))
+
+
+def _fit(x: np.ndarray, y: np.ndarray, strength: float) -> Fitted:
     from sklearn.linear_model import LogisticRegression
 
-    return LogisticRegression(C=strength, class_weight="balanced", max_iter=5000).fit(x, y)
+    mean, spread = x.mean(axis=0), x.std(axis=0)
+    spread[spread == 0] = 1.0
+    model = LogisticRegression(C=strength, class_weight="balanced", max_iter=5000).fit((x - mean) / spread, y)
+    weights = model.coef_[0] / spread
+    return Fitted(weights, float(model.intercept_[0] - weights @ mean))
 
 
 def ranks(logits: list[np.ndarray], labels: list[np.ndarray]) -> list[int | None]:
@@ -91,7 +110,7 @@ def out_of_fold_passage_logits(data: list[Sample], strength: float) -> list[np.n
         train = [i for i in trainable if i not in held_set]
         model = _fit(np.concatenate([data[i].evidence.passage for i in train]), np.concatenate([data[i].labels for i in train]), strength)
         for i in held:
-            logits[i] = model.decision_function(data[i].evidence.passage) if data[i].evidence.rows.size else np.zeros(0)
+            logits[i] = model.logit(data[i].evidence.passage) if data[i].evidence.rows.size else np.zeros(0)
     return logits
 
 
@@ -133,7 +152,7 @@ def fit_abstention(data: list[Sample], logits: list[np.ndarray], false_abstentio
         probability = np.zeros(len(y))
         for held in folds(len(y)):
             train = np.setdiff1d(np.arange(len(y)), held)
-            probability[held] = _fit(x[train], y[train], strength).predict_proba(x[held])[:, 1]
+            probability[held] = _fit(x[train], y[train], strength).probability(x[held])
         threshold = _threshold(probability[~y], max(0, int(np.floor(budget))))
         recall = float(((probability >= threshold) & y).sum() + (~near & np.array([not s.question.gold for s in data])).sum())
         recall /= max(1, sum(not s.question.gold for s in data))
@@ -164,8 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     passage_model, strength, retrieval, logits = fit_passages(data)
     question_model, threshold, abstention = fit_abstention(data, logits, args.false_abstention, settings.off_topic_below)
     ranker = Ranker(
-        LinearModel(PASSAGE_FEATURES, passage_model.coef_[0], float(passage_model.intercept_[0])),
-        LinearModel(RANKED_QUESTION_FEATURES, question_model.coef_[0], float(question_model.intercept_[0])),
+        LinearModel(PASSAGE_FEATURES, passage_model.weights, passage_model.bias),
+        LinearModel(RANKED_QUESTION_FEATURES, question_model.weights, question_model.bias),
         threshold,
         f"dev split of {', '.join(str(p) for p in args.questions)} ({len(dev)} questions)",
     )
