@@ -215,5 +215,5 @@ class Assistant:
         return compose.select(units, scores, self.settings.answer_sentences, self.settings.sentence_margin, lists)
 
     def _abstain(self, question: str, standalone: str, reason: str, shown: str = "", related: tuple = ()) -> Answer:
-        text = f"{shown} {compose.NOT_COVERED}".strip()
+        text = f"{shown} {compose.WHERE_TO_ASK}" if shown else compose.NOT_COVERED
         return Answer(question, standalone, compose.with_notice(text), True, notes=(reason,), related=related)

@@ -19,11 +19,11 @@ SAFETY_NOTICE = (
     "If a child is in immediate danger, call 999. Concerns about a child's welfare go to the "
     "local authority's children's social care (and your organisation's safeguarding lead)."
 )
-NOT_COVERED = (
-    "The procedures I hold don't cover this. Check your local safeguarding partnership's "
-    "procedures, or ask your local authority's children's social care or your organisation's "
-    "safeguarding lead."
+WHERE_TO_ASK = (
+    "Check your local safeguarding partnership's procedures, or ask your local authority's "
+    "children's social care or your organisation's safeguarding lead."
 )
+NOT_COVERED = f"The procedures I hold don't cover this. {WHERE_TO_ASK}"
 
 MIN_UNIT_WORDS = 4
 MAX_ANSWER_WORDS = 130
@@ -39,12 +39,12 @@ NEEDS_FACT = [
         # "who do I ring?" asks whom to contact, which the procedures can answer; these ask for a number.
         re.compile(r"\b(phone|telephone|number to call|contact (number|details)|helpline|what number|number (to|for|of))\b", re.I),
         re.compile(r"\b\d{3}[\s-]?\d{3,4}[\s-]?\d{3,4}\b|\b0\d{9,10}\b"),
-        "The procedures I hold give no phone number for this.",
+        "The procedures I hold don't cover this: they give no phone number for it.",
     ),
     (
         re.compile(r"\b(how (long|soon|quickly|many (days|hours|weeks))|timescale|deadline|within how|by when)\b", re.I),
         re.compile(r"\b(\d+|one|two|three|four|five|six|seven|ten|twenty|immediately|same day|hours?|days?|weeks?|months?)\b", re.I),
-        "The procedures I hold set no timescale for this.",
+        "The procedures I hold don't cover this: they set no timescale for it.",
     ),
 ]
 

@@ -28,7 +28,7 @@ _MARKUP = re.compile(r"[&<>\"'\[\]()!*_`#|~\\{}$:=@^]")
 _LINE_START = re.compile(r"^(\d+)([.)])(?=\s)|^([-+])(?=\s)")
 _WWW = re.compile(r"(?i)\bwww\.")  # GFM would make "www.example.org" a link
 RELATED_HEADING = "Related passages (they do not answer your question)"
-RELATED_NOTE = "The procedures I hold do not answer this; these are the nearest passages, in case they help you look further."
+RELATED_NOTE = "The nearest passages, in case they help you look further."
 ALL_UNDATED = "None of these pages states a print date"
 # Third-person verbs that open a warning ("mentions LSCBs…"), made to agree with several sources.
 _IRREGULAR_PLURALS = {"is": "are", "was": "were", "has": "have", "does": "do"}
