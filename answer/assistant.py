@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 
 class Assistant:
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        # The English word list takes seconds to read: read it while the model loads, not at the first question.
+        threading.Thread(target=speller, name="speller", daemon=True).start()
         self.settings = settings
         self.embedder = embedder or Embedder(settings)
         self._index: store.IndexData | None = None
@@ -54,7 +56,6 @@ class Assistant:
         """An assistant over settings.index_dir, building the index from the corpus when
         there is none or the one there cannot be used (damaged, or made by another model)."""
         assistant = cls(settings, embedder)
-        speller()  # the English word list takes seconds to read: before the first question, not during it
         try:
             assistant.index()
         except store.IndexUnavailable as problem:

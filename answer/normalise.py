@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -83,9 +82,17 @@ class Speller:
         return max(found, key=lambda s: s.count).term
 
 
-@cache
+_speller: Speller | None = None
+_speller_lock = threading.Lock()
+
+
 def speller() -> Speller:
-    return Speller()
+    """The one Speller, built on first use (a caller meanwhile waits for it rather than building another)."""
+    global _speller
+    with _speller_lock:
+        if _speller is None:
+            _speller = Speller()
+        return _speller
 
 
 def _chat_expanded(tokens: list[str], thesaurus: Thesaurus) -> list[str]:
