@@ -18,7 +18,12 @@ import feedback
 from answer.assistant import Assistant
 from answer.compose import SAFETY_NOTICE
 from answer.render import to_markdown, to_plain_text
+from answer.rank import RankerError
+from answer.thesaurus import ThesaurusError
 from config import load_settings
+from ingest.embed import ModelError
+from ingest.load import IngestError
+from ingest.store import IndexUnavailable
 from ingest import store
 
 SETTINGS = load_settings()
@@ -156,7 +161,10 @@ if SETTINGS.admin_password:  # no password, no admin page: /admin is then simply
 
 
 if __name__ == "__main__":
-    assistant()  # load the model and index (building it if missing) before the first question
+    try:
+        assistant()  # load the model and index (building it if missing) before the first question
+    except (ModelError, IndexUnavailable, IngestError, RankerError, ThesaurusError) as error:
+        raise SystemExit(f"error: {error}") from None
     demo.queue(default_concurrency_limit=SETTINGS.concurrency_limit).launch(
         server_name=SETTINGS.host, server_port=SETTINGS.port, css_paths=[STYLESHEET]
     )

@@ -12,22 +12,21 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from datetime import date
-from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from answer import cite, compose, currency, llm
 from answer.converse import Resolved, about_item, item_referred, resolve
-from answer.evidence import QUESTION_FEATURES, Evidence, Query, gather
+from answer.evidence import PASSAGE_FEATURES, Evidence, Query, gather
 from answer.generate import Writer
 from answer.normalise import normalise, speller
-from answer.rank import Ranker, load_ranker
-from answer.thesaurus import Thesaurus, load_thesaurus
+from answer.rank import Ranker, load_ranker, off_topic
+from answer.thesaurus import Thesaurus, ThesaurusError, load_thesaurus
 from config import Settings
 from ingest import store
 from ingest.embed import Embedder
-from ingest.terms import terms
+from ingest.terms import TERMS_VERSION, terms
 from records import Answer, Chunk
 
 CURRENCY_RULES = "currency.toml"
@@ -37,8 +36,27 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # typed or pasted control charac
 log = logging.getLogger(__name__)
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    """When and how big: a saved edit changes one or the other."""
+    try:
+        status = path.stat()
+    except OSError:
+        return (0, 0)
+    return (status.st_mtime_ns, status.st_size)
+
+
+def _ready(index: store.IndexData) -> store.IndexData:
+    """An index whose BM25 words were cut by today's rules, with its lookup tables built once
+    here rather than by the first questions racing each other."""
+    if index.manifest.get("chunking", {}).get("terms") != TERMS_VERSION:
+        raise store.IndexUnavailable(f"{index.folder}: built with older word rules: re-run `python -m ingest`")
+    for table in ("corpus_words", "says_nothing", "bm25_idf", "sentence_chunk", "_vector_sentences", "_sentence_starts"):
+        getattr(index, table)
+    return index
+
+
 class Assistant:
-    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, ranker: Ranker | None = None) -> None:
         # The English word list takes seconds to read: read it while the model loads, not at the first question.
         threading.Thread(target=speller, name="speller", daemon=True).start()
         self.settings = settings
@@ -47,15 +65,20 @@ class Assistant:
         self._lock = threading.Lock()
         self._rejected: Path | None = None  # a published build that could not be read
         self.currency_rules = currency.load_rules(settings.corpus_dir / CURRENCY_RULES)
-        self._thesaurus: tuple[float, Thesaurus] | None = None
+        self.ranker = ranker or load_ranker(settings.ranker_path)
+        self._warn_if_fitted_otherwise()
+        if settings.rank_by and settings.rank_by not in PASSAGE_FEATURES:
+            raise ValueError(f"ASSISTANT_RANK_BY: {settings.rank_by!r} is not one of {', '.join(PASSAGE_FEATURES)}")
+        thesaurus_path = settings.corpus_dir / THESAURUS
+        self._thesaurus: tuple[tuple[int, int], Thesaurus] = (_stamp(thesaurus_path), load_thesaurus(thesaurus_path))
         model = llm.connect(settings)
         self.writer = Writer(model, settings) if model is not None else None
 
     @classmethod
-    def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Assistant":
+    def open(cls, settings: Settings, embedder: Embedder | None = None, ranker: Ranker | None = None) -> "Assistant":
         """An assistant over settings.index_dir, building the index from the corpus when
         there is none or the one there cannot be used (damaged, or made by another model)."""
-        assistant = cls(settings, embedder)
+        assistant = cls(settings, embedder, ranker)
         try:
             assistant.index()
         except store.IndexUnavailable as problem:
@@ -74,7 +97,7 @@ class Assistant:
             if self._index is not None and (self._index.folder == live or self._rejected == live):
                 return self._index
             try:
-                self._index = store.read_index(self.settings.index_dir, self.embedder.identity)
+                self._index = _ready(store.read_index(self.settings.index_dir, self.embedder.identity))
             except store.IndexUnavailable as problem:
                 if self._index is None:
                     raise
@@ -121,17 +144,25 @@ class Assistant:
         items = [] if before.abstained else compose.shown_items(before.text)
         return about_item(resolved, items[number]) if -len(items) <= number < len(items) else resolved
 
-    @cached_property
-    def ranker(self) -> Ranker:
-        """answer/ranker.json, read at the first question (eval.fit writes it without one)."""
-        return load_ranker(self.settings.ranker_path)
+    def _warn_if_fitted_otherwise(self) -> None:
+        """The ranker's weights hold for the model and off-topic floor they were fitted with."""
+        fitted = self.ranker.fitted_with
+        now = {"model_sha256": self.embedder.identity.sha256, "off_topic_below": self.settings.off_topic_below}
+        for name, value in now.items():
+            if name in fitted and fitted[name] != value:
+                log.warning("%s was fitted with %s %s, not %s: re-run `python -m eval.fit`", self.settings.ranker_path, name, fitted[name], value)
 
     def thesaurus(self) -> Thesaurus:
-        """corpus/thesaurus.toml, read again when an admin has edited it."""
+        """corpus/thesaurus.toml, read again when an admin has edited it; an edit that cannot be
+        used is reported once and the thesaurus read before goes on serving."""
         path = self.settings.corpus_dir / THESAURUS
-        stamp = path.stat().st_mtime if path.exists() else 0.0
-        if self._thesaurus is None or self._thesaurus[0] != stamp:
-            self._thesaurus = (stamp, load_thesaurus(path))
+        stamp = _stamp(path)
+        if self._thesaurus[0] != stamp:
+            try:
+                self._thesaurus = (stamp, load_thesaurus(path))
+            except ThesaurusError as problem:
+                log.warning("%s; still using the thesaurus read before", problem)
+                self._thesaurus = (stamp, self._thesaurus[1])
         return self._thesaurus[1]
 
     def query(self, resolved: Resolved, index: store.IndexData) -> Query:
@@ -147,21 +178,23 @@ class Assistant:
         return Query(whole, focus, vectors, terms(whole.text) + terms(focus.text))
 
     def evidence(self, question: str, history: list[str] | tuple[str, ...] = (), area: str | None = None) -> tuple[Query, Evidence]:
-        """What ranking and abstention see for a question (used by the chat and by eval.fit)."""
+        """What ranking and abstention see for a question (eval.fit fits them on it)."""
+        return self._gather(self._resolve(question, [h for h in history if h.strip()], area), area)
+
+    def _gather(self, resolved: Resolved, area: str | None) -> tuple[Query, Evidence]:
         index = self.index()
-        query = self.query(self._resolve(question, [h for h in history if h.strip()], area), index)
+        query = self.query(resolved, index)
         return query, gather(index, query, self.settings.candidates, index.in_area(area) if area else None)
 
     def _quote(self, question: str, resolved: Resolved, area: str | None) -> Answer:
         """The extractive answer: sentences quoted from the best passages, or an abstention."""
+        query, evidence = self._gather(resolved, area)
         index = self.index()
-        query = self.query(resolved, index)
-        evidence = gather(index, query, self.settings.candidates, index.in_area(area) if area else None)
         hits = self.ranker.rank(evidence, self.settings.candidates, by=self.settings.rank_by)
         groups = cite.group(hits, index.chunks, self.settings.top_k)
-        off_topic = self._off_topic(query, evidence, index)
-        if off_topic:
-            return self._abstain(question, resolved.query, off_topic)
+        unrelated = off_topic(query, evidence, index.bm25.vocab_dict, self.settings.off_topic_below)
+        if unrelated:
+            return self._abstain(question, resolved.query, unrelated)
         not_answered = self.ranker.not_answered(evidence)
         if not groups or not_answered >= self.ranker.abstain_above:
             reason = f"no passage answers it closely enough (chance it is not covered: {not_answered:.2f})"
@@ -177,16 +210,6 @@ class Assistant:
             highlights.setdefault(unit.rank, []).append(unit.sentence.text)
         citations = cite.citations(groups, index.chunks, highlights, self.warnings)
         return Answer(question, resolved.query, compose.with_notice(compose.render(chosen)), False, citations)
-
-    def _off_topic(self, query: Query, evidence: Evidence, index: store.IndexData) -> str | None:
-        """Why the question is not about what the procedures cover at all, if it is not."""
-        own_terms = terms(query.own.rewritten)
-        if own_terms and not any(t in index.bm25.vocab_dict for t in own_terms):
-            return "none of the question's words appear in the procedures"
-        best = float(evidence.question[QUESTION_FEATURES.index("best_sentence")])
-        if best < self.settings.off_topic_below:
-            return f"no passage is close to it (best similarity {best:.2f})"
-        return None
 
     def _related(self, groups: list, index: store.IndexData) -> tuple:
         """The nearest passages, offered for reading only, apart from any answer."""

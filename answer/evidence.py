@@ -21,11 +21,12 @@ from ingest.terms import STOPWORDS, stem, term_set, terms, words
 
 SENTENCES_PER_CANDIDATE = 8
 
-# Per candidate passage; "_gap" is the distance to the best candidate's value for this question.
+# Per candidate passage; "_gap" is the distance to the best candidate's value for this question
+# (BM25 needs none: it is scaled so that the best passage has 1).
 PASSAGE_FEATURES = (
-    "sentence", "sentence_rewritten", "second_sentence", "says_nothing", "passage",
+    "sentence", "sentence_rewritten", "second_sentence", "silent_sentence", "passage",
     "bm25", "bm25_expanded", "coverage", "phrase_match",
-    "sentence_gap", "sentence_rewritten_gap", "passage_gap", "bm25_gap", "bm25_expanded_gap", "coverage_gap",
+    "sentence_gap", "sentence_rewritten_gap", "passage_gap", "coverage_gap",
 )
 # Per question, for abstention (with the ranker's best score and margin added by rank.py).
 QUESTION_FEATURES = (
@@ -40,7 +41,7 @@ class Query:
     normalised: Normalised
     focus: Normalised | None  # a follow-up's own words
     vectors: np.ndarray  # unit rows: the normalised question, the rewritten one
-    own_terms: list[str]  # BM25 terms; a follow-up's own words count twice
+    typed_terms: list[str]  # BM25 terms of the question (a follow-up: topic and its own words, these twice)
 
     @cached_property
     def expanded_terms(self) -> list[str]:
@@ -49,7 +50,7 @@ class Query:
         questions = [self.normalised, *((self.focus,) if self.focus else ())]
         lay = {t for q in questions for phrase in q.lay for t in terms(phrase)}
         extra = [t for q in questions for e in q.expansions for t in terms(e)]
-        return [t for t in self.own_terms if t not in lay] + extra
+        return [t for t in self.typed_terms if t not in lay] + extra
 
     @property
     def own(self) -> Normalised:
@@ -67,7 +68,6 @@ class Evidence:
     rows: np.ndarray  # candidate chunk rows
     passage: np.ndarray  # (candidates, PASSAGE_FEATURES)
     question: np.ndarray  # (QUESTION_FEATURES,)
-    best_sentence: np.ndarray  # per candidate: its best sentence's row
 
 
 def _bm25(index: IndexData, query_terms: list[str]) -> np.ndarray:
@@ -83,19 +83,25 @@ def _scaled(scores: np.ndarray) -> np.ndarray:
 
 
 def _dense_candidates(index: IndexData, vectors: np.ndarray, depth: int, allowed: np.ndarray | None) -> np.ndarray:
-    """Chunks holding one of the `depth` sentences nearest either query vector."""
+    """Chunks holding one of the `depth` sentences nearest either query vector; with `allowed`,
+    searched among that area's sentences only, so a small area is not crowded out by others."""
+    if allowed is not None:
+        sentence_rows = np.flatnonzero(allowed[index.sentence_chunk])
+        cosines = (index.vectors[index.sentence_vector[sentence_rows]] @ vectors.T).max(axis=1)
+        nearest = sentence_rows[np.argsort(-cosines, kind="stable")[:depth]]
+        return np.unique(index.sentence_chunk[nearest])
+    if index.dense.ntotal == 0:
+        return np.empty(0, np.int64)
     _, rows = index.dense.search(vectors, min(depth, index.dense.ntotal))
-    found = np.unique(rows[rows >= 0])
-    sentence_rows, _ = index.sentences_with_vectors(found)
-    chunks = np.unique(index.sentence_chunk[sentence_rows])
-    return chunks[allowed[chunks]] if allowed is not None else chunks
+    sentence_rows, _ = index.sentences_with_vectors(np.unique(rows[rows >= 0]))
+    return np.unique(index.sentence_chunk[sentence_rows])
 
 
 def _sentence_features(index: IndexData, rows: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Per candidate: best and second-best cosine (normalised query) and best cosine (rewritten)
-    over sentences that say something themselves; the best cosine of those that don't (a
-    lead-in "… is supported by:" echoes a question's words while its list carries the content;
-    "please see this page" points at a lost link); and the best sentence's row."""
+    """Per candidate: best and second-best cosine (normalised query; 0 where there is no
+    second) and best cosine (rewritten) over sentences that say something themselves; and the
+    best cosine of those that don't (a lead-in "… is supported by:" echoes a question's words
+    while its list carries the content; "please see this page" points at a lost link)."""
     spans = [index.sentence_rows(int(r)) for r in rows]
     sentence_rows = np.fromiter((s for span in spans for s in span), dtype=np.int64)
     counts = np.array([len(span) for span in spans], dtype=np.int64)
@@ -103,17 +109,15 @@ def _sentence_features(index: IndexData, rows: np.ndarray, vectors: np.ndarray) 
     silent = index.says_nothing[sentence_rows]
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     best, second, rewritten, silent_best = (np.zeros(len(rows), np.float32) for _ in range(4))
-    best_row = np.zeros(len(rows), np.int64)
     for i, (start, count) in enumerate(zip(starts, counts)):
         own, says = cosines[start : start + count], ~silent[start : start + count]
         if says.any():
             said = np.sort(own[says, 0])[::-1]
-            best[i], second[i] = said[0], said[min(1, len(said) - 1)]
+            best[i], second[i] = said[0], said[1] if len(said) > 1 else 0.0
             rewritten[i] = own[says, 1].max()
-            best_row[i] = sentence_rows[start + int(np.argmax(np.where(says, own[:, 0], -2.0)))]
         if (~says).any():
             silent_best[i] = own[~says, 0].max()
-    return best, rewritten, second, silent_best, best_row
+    return best, rewritten, second, silent_best
 
 
 def _coverage(index: IndexData, rows: np.ndarray, weighed: list[str]) -> np.ndarray:
@@ -156,19 +160,19 @@ def uncovered(index: IndexData, question: Normalised) -> list[str]:
 
 def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray | None = None) -> Evidence:
     depth = candidates * SENTENCES_PER_CANDIDATE
-    own = _bm25(index, query.own_terms)
+    own = _bm25(index, query.typed_terms)
     expanded = _bm25(index, query.expanded_terms)
     if allowed is not None:
         own, expanded = np.where(allowed, own, 0.0), np.where(allowed, expanded, 0.0)
     lexical = [np.argsort(-s, kind="stable")[:candidates] for s in (own, expanded)]
     lexical_rows = np.concatenate([top[s[top] > 0] for top, s in zip(lexical, (own, expanded))])
     rows = np.union1d(_dense_candidates(index, query.vectors, depth, allowed), lexical_rows).astype(np.int64)
-    best, rewritten, second, silent, best_row = _sentence_features(index, rows, query.vectors)
+    best, rewritten, second, silent = _sentence_features(index, rows, query.vectors)
     bm25, bm25_expanded = _scaled(own)[rows], _scaled(expanded)[rows]
     coverage = _coverage(index, rows, query.weighed_terms)
     passage = index.passage_vectors[rows] @ query.vectors[0]
     columns = [best, rewritten, second, silent, passage, bm25, bm25_expanded, coverage, _phrase_match(index, rows, query)]
-    gaps = [c - (c.max() if c.size else 0.0) for c in (best, rewritten, passage, bm25, bm25_expanded, coverage)]
+    gaps = [c - (c.max() if c.size else 0.0) for c in (best, rewritten, passage, coverage)]
     features = np.stack(columns + gaps, axis=1) if rows.size else np.zeros((0, len(PASSAGE_FEATURES)), np.float32)
     missing = uncovered(index, query.normalised)
     own_words = [w for w in words(query.own.text) if w not in STOPWORDS]
@@ -183,4 +187,4 @@ def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray 
         float(len(query.weighed_terms)),
         len(own_missing) / max(1, len(own_words)),
     ], np.float32)
-    return Evidence(rows, features.astype(np.float32), question, best_row)
+    return Evidence(rows, features.astype(np.float32), question)

@@ -2,8 +2,9 @@
 
 Chat spellings and contractions are expanded, misspelt words corrected against the
 corpus's own vocabulary and a general English frequency list (symspellpy's), and
-acronyms and lay phrases looked up in the thesaurus. Acronyms, corpus words and words
-of three letters or fewer are never "corrected": a typo rule must not meet a real word.
+acronyms and lay phrases looked up in the thesaurus. Corpus words, English words, thesaurus
+acronyms and words typed in capitals are never "corrected", and a word of three or four
+letters only to a corpus word: a typo rule must not meet a real word or an acronym.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 from answer.thesaurus import MAX_PHRASE_WORDS, Thesaurus
 from ingest.terms import STOPWORDS, words
 
-# One edit is a typo in a word of five letters or more; two only in a long word ("refferal").
+# One edit mends a word of five letters or more; two only a long word ("refferal").
 ONE_EDIT_FROM = 5
 TWO_EDITS_FROM = 8
 CAPITALS = re.compile(r"\b[A-Z]{2,}s?\b")
@@ -45,35 +46,41 @@ class Speller:
     def __init__(self) -> None:
         import symspellpy
 
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # symspellpy's tables must not change under a lookup
         self._added: set[str] = set()
+        self._corpus: frozenset[str] = frozenset()
         self._symspell = symspellpy.SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
         english = Path(symspellpy.__file__).parent / "frequency_dictionary_en_82_765.txt"
         self._symspell.load_dictionary(str(english), term_index=0, count_index=1)
-        self.english = frozenset(self._symspell.words)
-        self._most = max(self._symspell.words.values())
+        self._english_counts = dict(self._symspell.words)
+        self.english = frozenset(self._english_counts)
+        self._most = max(self._english_counts.values())
         self._verbosity = symspellpy.Verbosity.CLOSEST
 
     def rarity(self, word: str) -> float:
         """How rare a word is in English: log10 of how much less often it is used than the
         commonest word; a word English does not know is as rare as its rarest."""
-        count = self._symspell.words.get(word)
+        count = self._english_counts.get(word)
         return float(np.log10(self._most / count)) if count else RAREST
 
     def _include(self, corpus_words: frozenset[str]) -> None:
-        with self._lock:
-            for word in corpus_words - self._added - self.english:
-                if word.isalpha():
-                    self._symspell.create_dictionary_entry(word, 1)
-            self._added |= corpus_words
+        """Add a new index's words (once per index; call with the lock held)."""
+        if corpus_words is self._corpus:
+            return
+        for word in corpus_words - self._added - self.english:
+            if word.isalpha():
+                self._symspell.create_dictionary_entry(word, 1)
+        self._added |= corpus_words
+        self._corpus = corpus_words
 
     def correct(self, word: str, corpus_words: frozenset[str]) -> str:
         """The word meant, or `word` itself when no correction is safe."""
         if len(word) < SHORT_WORD:
             return word
         edits = 2 if len(word) >= TWO_EDITS_FROM else 1
-        self._include(corpus_words)
-        found = self._symspell.lookup(word, self._verbosity, max_edit_distance=edits)
+        with self._lock:
+            self._include(corpus_words)
+            found = self._symspell.lookup(word, self._verbosity, max_edit_distance=edits)
         in_corpus = [s.term for s in found if s.term in corpus_words]
         if in_corpus:
             return in_corpus[0]
@@ -89,17 +96,19 @@ _speller_lock = threading.Lock()
 def speller() -> Speller:
     """The one Speller, built on first use (a caller meanwhile waits for it rather than building another)."""
     global _speller
-    with _speller_lock:
-        if _speller is None:
-            _speller = Speller()
-        return _speller
+    if _speller is None:
+        with _speller_lock:
+            if _speller is None:
+                _speller = Speller()
+    return _speller
 
 
-def _chat_expanded(tokens: list[str], thesaurus: Thesaurus) -> list[str]:
+def _chat_expanded(tokens: list[str], thesaurus: Thesaurus, capitals: set[str]) -> list[str]:
+    """Chat spellings as plain words; a word typed in capitals is an acronym ("ID"), not chat."""
     out: list[str] = []
     for token in tokens:
         plain = token.replace("'", "")
-        expansion = thesaurus.chat.get(token) or thesaurus.chat.get(plain)
+        expansion = None if token in capitals else thesaurus.chat.get(token) or thesaurus.chat.get(plain)
         out += expansion[0].split() if expansion else [token]
     return out
 
@@ -120,8 +129,8 @@ def _phrases(tokens: list[str], thesaurus: Thesaurus) -> list[tuple[int, int, tu
 
 
 def normalise(question: str, corpus_words: frozenset[str], thesaurus: Thesaurus) -> Normalised:
-    tokens = _chat_expanded(words(question), thesaurus)
     capitals = {w.lower() for w in CAPITALS.findall(question)}  # "MARAC" typed as an acronym stays one
+    tokens = _chat_expanded(words(question), thesaurus, capitals)
     spell = speller()
     corrections = []
     for i, token in enumerate(tokens):

@@ -10,17 +10,18 @@ offered apart as related reading (answer/assistant.py).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from answer.evidence import PASSAGE_FEATURES, QUESTION_FEATURES, Evidence
+from answer.evidence import PASSAGE_FEATURES, QUESTION_FEATURES, Evidence, Query
+from ingest.terms import terms
 
 RANKED_QUESTION_FEATURES = (*QUESTION_FEATURES, "top_score", "margin")
 
 
-class RankerError(Exception):
+class RankerError(ValueError):
     """The ranker file cannot be used, said in one line naming the file and field."""
 
 
@@ -28,7 +29,29 @@ class RankerError(Exception):
 class Hit:
     position: int  # row of the chunk in the index
     score: float  # the ranker's probability that the passage answers the question
-    dense: float  # cosine of the question with the passage's best sentence
+
+
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-logits))
+
+
+def question_row(question: np.ndarray, passage_logits: np.ndarray) -> np.ndarray:
+    """The question's features, then the best passage's score and its margin over the next."""
+    ordered = np.sort(passage_logits)[::-1] if passage_logits.size else np.zeros(1)
+    margin = ordered[0] - ordered[1] if len(ordered) > 1 else 0.0
+    return np.concatenate([question, [ordered[0], margin]]).astype(np.float32)
+
+
+def off_topic(query: Query, evidence: Evidence, vocabulary: dict, floor: float) -> str | None:
+    """Why a question is not about what the procedures cover at all, if it is not: none of the
+    words typed this turn is a corpus word, or no sentence comes as close as `floor`."""
+    typed = terms(query.own.rewritten)
+    if typed and not any(t in vocabulary for t in typed):
+        return "none of the question's words appear in the procedures"
+    best = float(evidence.question[QUESTION_FEATURES.index("best_sentence")])
+    if best < floor:
+        return f"no passage is close to it (best similarity {best:.2f})"
+    return None
 
 
 @dataclass(frozen=True)
@@ -48,27 +71,29 @@ class Ranker:
     question: LinearModel
     abstain_above: float  # probability of "not answered" from which the assistant abstains
     chosen_on: str  # which questions the weights were fitted on
+    fitted_with: dict = field(default_factory=dict)  # the model's sha256 and the off-topic floor it assumed
 
     def rank(self, evidence: Evidence, limit: int, by: str = "") -> list[Hit]:
         """Candidates best first; `by` one feature instead of the model (the baselines' "dense only")."""
         if not evidence.rows.size:
             return []
         logits = self.passage.logit(evidence.passage, PASSAGE_FEATURES)
-        probability = 1 / (1 + np.exp(-logits))
-        dense = evidence.passage[:, PASSAGE_FEATURES.index("sentence")]
+        probability = sigmoid(logits)
         ordering = evidence.passage[:, PASSAGE_FEATURES.index(by)] if by else logits
         order = np.argsort(-ordering, kind="stable")[:limit]
-        return [Hit(int(evidence.rows[i]), float(probability[i]), float(dense[i])) for i in order]
-
-    def question_row(self, evidence: Evidence) -> np.ndarray:
-        logits = np.sort(self.passage.logit(evidence.passage, PASSAGE_FEATURES))[::-1] if evidence.rows.size else np.zeros(1)
-        margin = logits[0] - logits[1] if len(logits) > 1 else 0.0
-        return np.concatenate([evidence.question, [logits[0], margin]]).astype(np.float32)
+        return [Hit(int(evidence.rows[i]), float(probability[i])) for i in order]
 
     def not_answered(self, evidence: Evidence) -> float:
         """Probability that no passage answers the question."""
-        logit = float(self.question.logit(self.question_row(evidence), RANKED_QUESTION_FEATURES))
-        return 1 / (1 + np.exp(-logit))
+        logits = self.passage.logit(evidence.passage, PASSAGE_FEATURES)
+        return float(sigmoid(self.question.logit(question_row(evidence.question, logits), RANKED_QUESTION_FEATURES)))
+
+
+def unfitted() -> Ranker:
+    """A ranker by the best sentence alone, for fitting a real one (eval.fit) before any exists."""
+    return Ranker(
+        LinearModel(("sentence",), np.ones(1, np.float32), 0.0), LinearModel(("best_sentence",), -np.ones(1, np.float32), 0.0), 1.0, "unfitted"
+    )
 
 
 def _model(data: dict, path: Path, key: str, allowed: tuple[str, ...]) -> LinearModel:
@@ -79,27 +104,40 @@ def _model(data: dict, path: Path, key: str, allowed: tuple[str, ...]) -> Linear
     except (KeyError, TypeError, ValueError) as error:
         raise RankerError(f"{path}: field '{key}' needs features, weights and bias ({error})") from None
     unknown = [f for f in features if f not in allowed]
-    if unknown or len(features) != len(weights):
-        raise RankerError(f"{path}: field '{key}' has unknown features {unknown} or a weight count unlike its features")
+    if unknown or len(features) != len(weights) or not np.isfinite(weights).all() or not np.isfinite(bias):
+        raise RankerError(f"{path}: field '{key}' has unknown features {unknown}, a weight count unlike its features, or a weight that is not a number")
     return LinearModel(features, weights, bias)
+
+
+def _probability(data: dict, path: Path, key: str) -> float:
+    try:
+        value = float(data[key])
+    except KeyError:
+        raise RankerError(f"{path}: missing field '{key}'") from None
+    except (TypeError, ValueError):
+        raise RankerError(f"{path}: field '{key}' should be a number, got {data[key]!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise RankerError(f"{path}: field '{key}' should be between 0 and 1, got {value}")
+    return value
 
 
 def load_ranker(path: Path) -> Ranker:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Ranker(
-            _model(data, path, "passage", PASSAGE_FEATURES),
-            _model(data, path, "question", RANKED_QUESTION_FEATURES),
-            float(data["abstain_above"]),
-            str(data["chosen_on"]),
-        )
     except (OSError, ValueError) as error:
         raise RankerError(f"{path}: cannot be read ({error})") from None
-    except KeyError as error:
-        raise RankerError(f"{path}: missing field {error}") from None
+    if not isinstance(data, dict):
+        raise RankerError(f"{path}: expected a JSON object")
+    return Ranker(
+        _model(data, path, "passage", PASSAGE_FEATURES),
+        _model(data, path, "question", RANKED_QUESTION_FEATURES),
+        _probability(data, path, "abstain_above"),
+        str(data.get("chosen_on", "")),
+        dict(data.get("fitted_with") or {}),
+    )
 
 
-def save_ranker(ranker: Ranker, path: Path, measured: dict) -> None:
+def save_ranker(ranker: Ranker, path: Path, measured: dict, fitted_with: dict) -> None:
     def block(model: LinearModel) -> dict:
         return {"features": list(model.features), "weights": [round(float(w), 5) for w in model.weights], "bias": round(model.bias, 5)}
 
@@ -108,6 +146,7 @@ def save_ranker(ranker: Ranker, path: Path, measured: dict) -> None:
         "passage": block(ranker.passage),
         "question": block(ranker.question),
         "abstain_above": round(ranker.abstain_above, 4),
+        "fitted_with": fitted_with,
         "measured_on_dev": measured,
     }
     path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

@@ -31,7 +31,7 @@ RELATED_HEADING = "Related passages (they do not answer your question)"
 RELATED_NOTE = "The nearest passages, in case they help you look further."
 ALL_UNDATED = "None of these pages states a print date"
 # Third-person verbs that open a warning ("mentions LSCBs…"), made to agree with several sources.
-_IRREGULAR_PLURALS = {"is": "are", "was": "were", "has": "have", "does": "do"}
+_PLURAL_VERBS = {"is": "are", "was": "were", "has": "have", "does": "do"}
 
 
 def _entity(match: re.Match) -> str:
@@ -126,7 +126,7 @@ def _agreeing(warning: str, sources: int) -> str:
     verb, space, rest = warning.partition(" ")
     if sources == 1 or not verb.endswith("s") or verb.endswith(("ss", "us")):
         return warning
-    plural = _IRREGULAR_PLURALS.get(verb) or (verb[:-2] if verb.endswith(("sses", "xes", "ches", "shes")) else verb[:-1])
+    plural = _PLURAL_VERBS.get(verb) or (verb[:-2] if verb.endswith(("sses", "xes", "ches", "shes")) else verb[:-1])
     return plural + space + rest
 
 

@@ -10,11 +10,13 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.terms import words
+
 TABLES = ("acronyms", "lay", "chat")
 MAX_PHRASE_WORDS = 3
 
 
-class ThesaurusError(Exception):
+class ThesaurusError(ValueError):
     """The thesaurus file cannot be used, said in one line naming the file and line."""
 
 
@@ -47,12 +49,12 @@ def _table(raw: str, path: Path, name: str, entries: object) -> dict[str, tuple[
     table: dict[str, tuple[str, ...]] = {}
     for key, value in entries.items():
         where = f"{path}:{_line_of(raw, key)}"
-        words = key.split()
-        if not words or len(words) > MAX_PHRASE_WORDS or key != key.lower():
-            raise ThesaurusError(f"{where}: [{name}] key {key!r} should be 1–{MAX_PHRASE_WORDS} lower-case words")
+        found = words(key)
+        if not found or len(found) > MAX_PHRASE_WORDS or key != " ".join(found):
+            raise ThesaurusError(f"{where}: [{name}] key {key!r} should be 1–{MAX_PHRASE_WORDS} lower-case words (letters, digits, an apostrophe)")
         if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
             raise ThesaurusError(f"{where}: [{name}] {key} should be a list of one or more phrases, like [\"child\"]")
-        table[" ".join(words)] = tuple(v.strip().lower() for v in value)
+        table[key] = tuple(v.strip().lower() for v in value)
     return table
 
 

@@ -6,7 +6,7 @@ Example:
 
 Only dev questions (a stable hash of their id, see eval/questions.py) are read: the test
 split stays untouched for the final run. Cross-validated scores on dev are printed and kept
-in the file beside the weights and the questions they came from.
+in the file beside the weights, the questions they came from and what they were fitted with.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class Sample:
     question: Question
     evidence: object  # answer.evidence.Evidence
     labels: np.ndarray  # per candidate: holds a gold quote
+    off_topic: bool  # refused before the question model is asked (answer.rank.off_topic)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -44,12 +45,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def samples(assistant, questions: list[Question]) -> list[Sample]:
     from tqdm import tqdm
 
+    from answer.rank import off_topic
+
     out = []
     for question in tqdm(questions, desc="evidence", unit="q"):
-        _, evidence = assistant.evidence(question.question, list(question.history))
-        chunks = assistant.index().chunks
-        labels = np.array([any(holds(chunks[r].text, g.quote) for g in question.gold) for r in evidence.rows], dtype=bool)
-        out.append(Sample(question, evidence, labels))
+        query, evidence = assistant.evidence(question.question, list(question.history))
+        index = assistant.index()
+        labels = np.array([any(holds(index.chunks[r].text, g.quote) for g in question.gold) for r in evidence.rows], dtype=bool)
+        refused = off_topic(query, evidence, index.bm25.vocab_dict, assistant.settings.off_topic_below) is not None
+        out.append(Sample(question, evidence, labels, refused))
     return out
 
 
@@ -58,29 +62,18 @@ def folds(count: int) -> list[np.ndarray]:
     return [order[k::FOLDS] for k in range(FOLDS)]
 
 
-@dataclass(frozen=True)
-class Fitted:
-    """A logistic model in the features' own units (fitted on standardised ones, so that
-    regularisation weighs every feature alike whatever its scale)."""
-
-    weights: np.ndarray
-    bias: float
-
-    def logit(self, x: np.ndarray) -> np.ndarray:
-        return x @ self.weights + self.bias
-
-    def probability(self, x: np.ndarray) -> np.ndarray:
-        return 1 / (1 + np.exp(-self.logit(x)))
-
-
-def _fit(x: np.ndarray, y: np.ndarray, strength: float) -> Fitted:
+def _fit(x: np.ndarray, y: np.ndarray, strength: float, names: tuple[str, ...]):
+    """A logistic model in the features' own units, fitted on standardised ones so that
+    regularisation weighs every feature alike whatever its scale."""
     from sklearn.linear_model import LogisticRegression
+
+    from answer.rank import LinearModel
 
     mean, spread = x.mean(axis=0), x.std(axis=0)
     spread[spread == 0] = 1.0
     model = LogisticRegression(C=strength, class_weight="balanced", max_iter=5000).fit((x - mean) / spread, y)
-    weights = model.coef_[0] / spread
-    return Fitted(weights, float(model.intercept_[0] - weights @ mean))
+    weights = (model.coef_[0] / spread).astype(np.float32)
+    return LinearModel(names, weights, float(model.intercept_[0] - weights @ mean))
 
 
 def ranks(logits: list[np.ndarray], labels: list[np.ndarray]) -> list[int | None]:
@@ -97,24 +90,29 @@ def retrieval_scores(found: list[int | None]) -> dict:
         "hit@1": round(sum(r == 1 for r in found) / n, 3),
         "hit@3": round(sum(r is not None and r <= 3 for r in found) / n, 3),
         "mrr": round(sum(1 / r for r in found if r) / n, 3),
-        "questions": len(found),
+        "answerable_questions": len(found),
     }
 
 
 def out_of_fold_passage_logits(data: list[Sample], strength: float) -> list[np.ndarray]:
     """Each question's candidate scores from a model fitted without it."""
+    from answer.evidence import PASSAGE_FEATURES
+
     logits: list[np.ndarray] = [np.zeros(0)] * len(data)
     trainable = [i for i, s in enumerate(data) if s.labels.any()]
     for held in folds(len(data)):
         held_set = set(held.tolist())
         train = [i for i in trainable if i not in held_set]
-        model = _fit(np.concatenate([data[i].evidence.passage for i in train]), np.concatenate([data[i].labels for i in train]), strength)
+        x = np.concatenate([data[i].evidence.passage for i in train])
+        model = _fit(x, np.concatenate([data[i].labels for i in train]), strength, PASSAGE_FEATURES)
         for i in held:
-            logits[i] = model.logit(data[i].evidence.passage) if data[i].evidence.rows.size else np.zeros(0)
+            logits[i] = model.logit(data[i].evidence.passage, PASSAGE_FEATURES)
     return logits
 
 
 def fit_passages(data: list[Sample]):
+    from answer.evidence import PASSAGE_FEATURES
+
     answerable = [i for i, s in enumerate(data) if s.labels.any()]
     best = None
     for strength in STRENGTHS:
@@ -126,41 +124,36 @@ def fit_passages(data: list[Sample]):
     strength, scores, logits = best
     x = np.concatenate([data[i].evidence.passage for i in answerable])
     y = np.concatenate([data[i].labels for i in answerable])
-    return _fit(x, y, strength), strength, scores, logits
+    return _fit(x, y, strength, PASSAGE_FEATURES), strength, scores, logits
 
 
-def question_rows(data: list[Sample], logits: list[np.ndarray]) -> np.ndarray:
-    rows = []
-    for sample, logit in zip(data, logits):
-        ordered = np.sort(logit)[::-1] if logit.size else np.zeros(1)
-        margin = ordered[0] - ordered[1] if len(ordered) > 1 else 0.0
-        rows.append(np.concatenate([sample.evidence.question, [ordered[0], margin]]))
-    return np.array(rows, dtype=np.float32)
+def fit_abstention(data: list[Sample], logits: list[np.ndarray], false_abstention: float):
+    """The question model, fitted on the questions that reach it (not refused as off-topic),
+    and the lowest threshold that keeps all refusals of answerable dev questions, off-topic
+    ones included, within `false_abstention` (out-of-fold probabilities: not flattered)."""
+    from answer.rank import RANKED_QUESTION_FEATURES, question_row, sigmoid
 
-
-def fit_abstention(data: list[Sample], logits: list[np.ndarray], false_abstention: float, off_topic_below: float):
-    """The question model, fitted on questions near enough the procedures to reach it, and the
-    lowest threshold that keeps all refusals of answerable dev questions (off-topic ones
-    included) within `false_abstention` (out-of-fold probabilities: the threshold is not flattered)."""
-    x = question_rows(data, logits)
-    y = np.array([not s.question.gold for s in data])
-    near = x[:, 0] >= off_topic_below  # column 0 is best_sentence
-    budget = false_abstention * (~y).sum() - (~y & ~near).sum()  # answerable questions it may still refuse
-    x, y = x[near], y[near]
+    unanswerable = np.array([not s.question.gold for s in data])
+    reaching = np.array([not s.off_topic for s in data])
+    budget = int(np.floor(false_abstention * (~unanswerable).sum())) - int((~unanswerable & ~reaching).sum())
+    x = np.array([question_row(s.evidence.question, logit) for s, logit in zip(data, logits)])[reaching]
+    y = unanswerable[reaching]
     best = None
     for strength in STRENGTHS:
         probability = np.zeros(len(y))
         for held in folds(len(y)):
             train = np.setdiff1d(np.arange(len(y)), held)
-            probability[held] = _fit(x[train], y[train], strength).probability(x[held])
-        threshold = _threshold(probability[~y], max(0, int(np.floor(budget))))
-        recall = float(((probability >= threshold) & y).sum() + (~near & np.array([not s.question.gold for s in data])).sum())
-        recall /= max(1, sum(not s.question.gold for s in data))
-        print(f"question model C={strength}: threshold {threshold:.3f}, abstention recall {recall:.3f} (off-topic floor included)")
+            model = _fit(x[train], y[train], strength, RANKED_QUESTION_FEATURES)
+            probability[held] = sigmoid(model.logit(x[held], RANKED_QUESTION_FEATURES))
+        threshold = _threshold(probability[~y], max(0, budget))
+        caught = int(((probability >= threshold) & y).sum() + (unanswerable & ~reaching).sum())
+        recall = caught / max(1, int(unanswerable.sum()))
+        print(f"question model C={strength}: threshold {threshold:.3f}, abstention recall {recall:.3f} (off-topic refusals included)")
         if best is None or recall > best[2]:
             best = (strength, threshold, recall)
     strength, threshold, recall = best
-    return _fit(x, y, strength), threshold, {"abstention_recall": round(recall, 3), "false_abstention_allowed": false_abstention, "C": strength}
+    model = _fit(x, y, strength, RANKED_QUESTION_FEATURES)
+    return model, threshold, {"abstention_recall": round(recall, 3), "false_abstention_allowed": false_abstention, "question_C": strength}
 
 
 def _threshold(answerable_probability: np.ndarray, refusals: int) -> float:
@@ -172,24 +165,20 @@ def _threshold(answerable_probability: np.ndarray, refusals: int) -> float:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from answer.assistant import Assistant
-    from answer.evidence import PASSAGE_FEATURES
-    from answer.rank import RANKED_QUESTION_FEATURES, LinearModel, Ranker, save_ranker
+    from answer.rank import Ranker, save_ranker, unfitted
     from config import load_settings
 
     settings = load_settings()
     dev = [q for path in args.questions for q in in_split(load_questions(path), "dev")]
-    assistant = Assistant.open(settings)
+    assistant = Assistant.open(settings, ranker=unfitted())  # evidence needs no ranker: the one on disk may be stale
     data = samples(assistant, dev)
     passage_model, strength, retrieval, logits = fit_passages(data)
-    question_model, threshold, abstention = fit_abstention(data, logits, args.false_abstention, settings.off_topic_below)
-    ranker = Ranker(
-        LinearModel(PASSAGE_FEATURES, passage_model.weights, passage_model.bias),
-        LinearModel(RANKED_QUESTION_FEATURES, question_model.weights, question_model.bias),
-        threshold,
-        f"dev split of {', '.join(str(p) for p in args.questions)} ({len(dev)} questions)",
-    )
+    question_model, threshold, abstention = fit_abstention(data, logits, args.false_abstention)
+    chosen_on = f"dev split of {', '.join(str(p) for p in args.questions)} ({len(dev)} questions)"
+    ranker = Ranker(passage_model, question_model, threshold, chosen_on)
     out = args.out or settings.ranker_path
-    save_ranker(ranker, out, {**retrieval, "passage_C": strength, **abstention})
+    fitted_with = {"model_sha256": assistant.embedder.identity.sha256, "off_topic_below": settings.off_topic_below}
+    save_ranker(ranker, out, {**retrieval, "passage_C": strength, **abstention}, fitted_with)
     print(f"wrote {out}")
     return 0
 

@@ -159,7 +159,7 @@ def _embed(parts: dict[str, Part], old_parts: dict[str, Part], embedder: Embedde
 
 
 def _assemble(parts: dict[str, Part]) -> tuple[list[Chunk], list[Sentence], np.ndarray, np.ndarray, np.ndarray]:
-    """All parts in one list each, with one vector per distinct sentence text."""
+    """All parts in one list each, with one vector per distinct sentence text and one per chunk."""
     chunks: list[Chunk] = []
     sentences: list[Sentence] = []
     for part in parts.values():

@@ -5,7 +5,8 @@ index/CURRENT (replaced atomically), so a reader never sees a half-written index
 A build holds the chunks (what is cited), their sentences, one vector per distinct
 sentence text (what is searched, and the embedding cache for the next ingest: pages
 repeat each other, so many sentences share a vector), a FAISS index over those vectors,
-BM25 data over the chunks, and a manifest saying what built it.
+one vector per chunk (its text with area, title and section in front), BM25 data over the
+chunks, and a manifest saying what built it.
 """
 
 from __future__ import annotations

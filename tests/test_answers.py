@@ -153,7 +153,7 @@ def test_empty_and_oversized_questions_get_a_clear_reply(assistant, question):
 
 
 def test_a_near_question_the_procedures_do_not_answer_abstains_with_related_passages_apart(assistant):
-    answer = assistant.ask("how long does a child protection conference last?")
+    answer = assistant.ask("what is the phone number for children's social care in Birmingham?")
     assert answer.abstained and answer.citations == ()
     assert 1 <= len(answer.related) <= 3 and all(c.highlights == () for c in answer.related)
     assert "call 999" in answer.text

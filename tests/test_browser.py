@@ -23,7 +23,7 @@ HOSTILE = (
 WEST_MIDLANDS = "which local authority areas do the west midlands procedures cover?"
 LIVE_PAGE = "http://westmidlands.procedures.org.uk"  # from corpus/manifest.toml
 # The lead suggested the LADO timescales; the assistant answers that one from Working Together.
-NEAR_DOMAIN = "how long does a child protection conference last?"
+NEAR_DOMAIN = "what is the phone number for children's social care in Birmingham?"
 OFF_TOPIC = "what's the weather tomorrow in Leeds"
 RELATED = "Related passages (they do not answer your question)"
 # The newest answer's first line: inside the chat's visible part, on screen, and not

@@ -34,6 +34,7 @@ def test_acronyms_and_real_words_are_never_corrected():
 
 def test_an_unknown_word_typed_in_capitals_is_left_alone_as_an_acronym():
     assert normalise("what is a MARAC", CORPUS_WORDS, Thesaurus()).text == "what is a marac"
+    assert normalise("do they need ID", CORPUS_WORDS, THESAURUS).text == "do they need id"  # not chat for "i'd"
     assert normalise("wrk", frozenset({"work"}), Thesaurus()).text == "work"  # short: only to a corpus word
     assert normalise("what is a lado", CORPUS_WORDS, Thesaurus()).text == "what is a lado"
 
@@ -63,9 +64,10 @@ def test_the_shipped_thesaurus_loads_and_knows_the_field(tmp_path):
         ('[lay]\nkid = ["child"]\nKids = ["children"]\n', r"thesaurus\.toml:3: \[lay\] key 'Kids' should be 1–3 lower-case words"),
         ('[lay]\nkid = []\n', r"thesaurus\.toml:2: \[lay\] kid should be a list of one or more phrases"),
         ('[acronym]\nlscb = ["x"]\n', r"thesaurus\.toml:1: unknown table \[acronym\]"),
+        ('[acronyms]\n"a-and-e" = ["accident and emergency"]\n', r"thesaurus\.toml:2: \[acronyms\] key 'a-and-e' should be"),
         ('[lay]\nkid = ["child"]\nlad = \n', r"thesaurus\.toml: .*line 3"),
     ],
-    ids=["not a list", "upper case key", "empty list", "unknown table", "broken TOML"],
+    ids=["not a list", "upper case key", "empty list", "unknown table", "a key no question can contain", "broken TOML"],
 )
 def test_a_bad_entry_is_one_line_naming_the_file_and_line(tmp_path: Path, text, expected):
     path = tmp_path / "thesaurus.toml"
