@@ -34,9 +34,12 @@ def writing(settings, embedder, built_index, fake):
 
 
 def passage_sentence(answer, rank: int = 1) -> str:
-    """A sentence of a cited passage that ends with a full stop (not a list item's ";"), for a
+    """A sentence of a cited passage that ends with a full stop (not a list item), for a
     scripted model to restate."""
-    return next(h for h in answer.citations[rank - 1].highlights if h.endswith("."))
+    from ingest.chunk import split_sentences
+
+    lines = answer.citations[rank - 1].chunk.text.split("\n")
+    return next(s for line in lines if not line.lstrip().startswith(("•", "-")) for s in split_sentences(line) if s.endswith("."))
 
 
 def as_checked(sentence: str, rank: int = 1) -> str:
