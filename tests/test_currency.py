@@ -8,7 +8,7 @@ from conftest import ROOT
 
 from answer.currency import CurrencyRulesError, age_label, load_rules, warnings_for
 from answer.render import to_plain_text
-from records import Answer, Chunk, Citation
+from records import Answer, Chunk
 
 RULES = load_rules(ROOT / "corpus" / "currency.toml")
 TODAY = date(2026, 11, 23)
