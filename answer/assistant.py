@@ -179,17 +179,19 @@ class Assistant:
 
     def evidence(self, question: str, history: list[str] | tuple[str, ...] = (), area: str | None = None) -> tuple[Query, Evidence]:
         """What ranking and abstention see for a question (eval.fit fits them on it)."""
-        return self._gather(self._resolve(question, [h for h in history if h.strip()], area), area)
+        _, query, evidence = self._gather(self._resolve(question, [h for h in history if h.strip()], area), area)
+        return query, evidence
 
-    def _gather(self, resolved: Resolved, area: str | None) -> tuple[Query, Evidence]:
+    def _gather(self, resolved: Resolved, area: str | None) -> tuple[store.IndexData, Query, Evidence]:
+        """The live index and the evidence found in it (one index throughout: a re-ingest may
+        publish a new build at any moment, and evidence rows only mean something in their own)."""
         index = self.index()
         query = self.query(resolved, index)
-        return query, gather(index, query, self.settings.candidates, index.in_area(area) if area else None)
+        return index, query, gather(index, query, self.settings.candidates, index.in_area(area) if area else None)
 
     def _quote(self, question: str, resolved: Resolved, area: str | None) -> Answer:
         """The extractive answer: sentences quoted from the best passages, or an abstention."""
-        query, evidence = self._gather(resolved, area)
-        index = self.index()
+        index, query, evidence = self._gather(resolved, area)
         hits = self.ranker.rank(evidence, self.settings.candidates, by=self.settings.rank_by)
         groups = cite.group(hits, index.chunks, self.settings.top_k)
         unrelated = off_topic(query, evidence, index.bm25.vocab_dict, self.settings.off_topic_below)
