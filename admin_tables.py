@@ -10,9 +10,9 @@ from datetime import date
 import feedback
 from answer import currency
 from config import Settings
-from ingest import store
 from ingest.report import read_log
 from records import Chunk
+from searchindex import store
 
 CORPUS_COLUMNS = ["file", "title", "area", "source address", "print date", "chunks", "last ingested"]
 LOG_COLUMNS = ["finished", "seconds", "added", "updated", "removed", "failed"]

@@ -17,14 +17,14 @@ import gradio as gr
 import feedback
 from answer.assistant import Assistant
 from answer.compose import SAFETY_NOTICE
-from answer.render import to_markdown, to_plain_text
 from answer.rank import RankerError
+from answer.render import to_markdown, to_plain_text
 from answer.thesaurus import ThesaurusError
 from config import load_settings
-from ingest.embed import ModelError
 from ingest.load import IngestError
-from ingest.store import IndexUnavailable
-from ingest import store
+from searchindex import store
+from searchindex.embed import ModelError
+from searchindex.store import IndexUnavailable
 
 SETTINGS = load_settings()
 ALL_AREAS = "All areas"

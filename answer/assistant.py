@@ -24,10 +24,10 @@ from answer.normalise import normalise, speller
 from answer.rank import Ranker, load_ranker, off_topic
 from answer.thesaurus import Thesaurus, ThesaurusError, load_thesaurus
 from config import Settings
-from ingest import store
-from ingest.embed import Embedder
-from ingest.terms import TERMS_VERSION, terms
 from records import Answer, Chunk
+from searchindex import store
+from searchindex.embed import Embedder
+from searchindex.terms import TERMS_VERSION, terms
 
 CURRENCY_RULES = "currency.toml"
 THESAURUS = "thesaurus.toml"

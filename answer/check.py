@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.terms import terms
+from searchindex.terms import terms
 
 MARKER = re.compile(r"\[(\d+)\]")
 MARKER_LIST = re.compile(r"\[(\d+(?:\s*,\s*\d+)+)\]")  # "[1, 2]" → "[1][2]"

@@ -11,8 +11,8 @@ from functools import lru_cache
 from typing import Callable
 
 from answer.rank import Hit
-from ingest.terms import words
 from records import Chunk, Citation
+from searchindex.terms import words
 
 SHINGLE = 3
 SAME_PASSAGE_OVERLAP = 0.6  # share of the shorter passage's word triples found in the other

@@ -12,8 +12,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ingest.sentences import Sentence
-from ingest.terms import terms
+from records import Sentence
+from searchindex.terms import terms
 
 SAFETY_NOTICE = (
     "If a child is in immediate danger, call 999. Concerns about a child's welfare go to the "

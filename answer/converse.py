@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.terms import terms, words
+from searchindex.terms import terms, words
 
 # Openings that lean on the turn before: "and …", "what about …", "does that …", "why?".
 FOLLOW_UP_OPENING = re.compile(

@@ -16,8 +16,8 @@ from functools import cached_property
 import numpy as np
 
 from answer.normalise import Normalised, speller
-from ingest.store import IndexData
-from ingest.terms import STOPWORDS, stem, term_set, terms, words
+from searchindex.store import IndexData
+from searchindex.terms import STOPWORDS, stem, term_set, terms, words
 
 SENTENCES_PER_CANDIDATE = 8
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from answer.thesaurus import MAX_PHRASE_WORDS, Thesaurus
-from ingest.terms import STOPWORDS, words
+from searchindex.terms import STOPWORDS, words
 
 # One edit mends a word of five letters or more; two only a long word ("refferal").
 ONE_EDIT_FROM = 5

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from answer.evidence import PASSAGE_FEATURES, QUESTION_FEATURES, Evidence, Query
-from ingest.terms import terms
+from searchindex.terms import terms
 
 RANKED_QUESTION_FEATURES = (*QUESTION_FEATURES, "top_score", "margin")
 

@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.terms import words
+from searchindex.terms import words
 
 TABLES = ("acronyms", "lay", "chat")
 MAX_PHRASE_WORDS = 3

@@ -90,9 +90,9 @@ def evaluate(args) -> int:
     from eval.report import write_report
     from eval.results import write_results
     from eval.systems import llama_index_defaults, ours, timed_ask
-    from ingest.embed import ModelError
     from ingest.load import IngestError
-    from ingest.store import IndexUnavailable
+    from searchindex.embed import ModelError
+    from searchindex.store import IndexUnavailable
 
     try:
         questions, settings, assistant = prepare(args)

@@ -70,9 +70,9 @@ def measure_size(copies: int, workdir: Path, llama: bool) -> dict:
 
     from answer.assistant import Assistant
     from eval.questions import load_questions
-    from ingest import store
     from ingest.build import build_index
-    from ingest.embed import Embedder
+    from searchindex import store
+    from searchindex.embed import Embedder
 
     corpus, index_dir = workdir / "corpus", workdir / "index"
     scaled_corpus(load_settings().corpus_dir, corpus, copies)
@@ -155,7 +155,7 @@ def approximate_at_scale(index_dir: Path, size: int, k: int = 10, seed: int = 7)
     import faiss
     import numpy as np
 
-    from ingest import store
+    from searchindex import store
 
     own = np.load(store.current_build(index_dir) / "vectors.npy")
     queries = np.load(index_dir.parent / "queries.npy")

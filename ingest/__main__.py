@@ -33,9 +33,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from ingest.build import build_index
-    from ingest.embed import Embedder, ModelError
     from ingest.load import IngestError
     from ingest.report import append_log
+    from searchindex.embed import Embedder, ModelError
 
     try:
         settings = load_settings()

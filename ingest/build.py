@@ -16,16 +16,16 @@ from pathlib import Path
 import numpy as np
 
 from config import Settings
-from ingest import store
 from ingest.chunk import CHUNKING_VERSION
-from ingest.embed import Embedder
-from ingest.lock import ingest_lock
 from ingest.load import IngestError, ManifestEntry, find_files, load, read_manifest, shown
+from ingest.lock import ingest_lock
 from ingest.prepare import prepare
 from ingest.report import Report
-from ingest.sentences import Sentence, split_chunks
-from ingest.terms import TERMS_VERSION
-from records import Chunk
+from ingest.sentences import split_chunks
+from records import Chunk, Sentence
+from searchindex import store
+from searchindex.embed import Embedder
+from searchindex.terms import TERMS_VERSION
 
 
 @dataclass

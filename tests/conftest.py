@@ -22,7 +22,7 @@ def settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def embedder(settings):
-    from ingest.embed import Embedder
+    from searchindex.embed import Embedder
 
     return Embedder(settings)
 

@@ -11,11 +11,11 @@ from browser import running_app
 from conftest import ROOT
 
 from answer.assistant import Assistant
-from ingest import store
 from ingest.build import build_index
 from ingest.load import IngestError
 from ingest.lock import ingest_lock
 from ingest.uploads import save_upload
+from searchindex import store
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,12 @@ import shutil
 import pytest
 
 from answer.assistant import Assistant
-from ingest import store
 from ingest.build import build_index
 from ingest.chunk import CHUNKING_VERSION
-from ingest.terms import TERMS_VERSION
-from ingest.embed import Embedder, ModelError, ModelIdentity
-from ingest.store import IndexUnavailable
+from searchindex import store
+from searchindex.embed import Embedder, ModelError, ModelIdentity
+from searchindex.store import IndexUnavailable
+from searchindex.terms import TERMS_VERSION
 
 
 def test_manifest_records_model_identity_chunking_and_corpus(settings, built_index):

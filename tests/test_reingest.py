@@ -14,9 +14,9 @@ from conftest import ROOT
 
 from answer.assistant import Assistant
 from eval.match import holds
-from ingest import store
 from ingest.build import build_index
 from ingest.report import read_log
+from searchindex import store
 
 MK = "003_59e7203d59049fa8.txt"
 OLD_PARAGRAPH = "Effective safeguarding systems are child centred. Failings in safeguarding systems are too often the result of losing sight of the needs and views of the children within them, or placing the interests of adults ahead of the needs of children."

@@ -23,10 +23,9 @@ import bm25s
 import faiss
 import numpy as np
 
-from ingest.embed import ModelIdentity
-from ingest.sentences import Sentence
-from ingest.terms import terms, words
-from records import Chunk
+from records import Chunk, Sentence
+from searchindex.embed import ModelIdentity
+from searchindex.terms import terms, words
 
 FORMAT_VERSION = 4  # 4: passage vectors
 CURRENT = "CURRENT"
