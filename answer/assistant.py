@@ -85,7 +85,7 @@ class Assistant:
             from ingest.build import build_index
 
             log.warning("%s; building a new index from %s", problem, settings.corpus_dir)
-            build_index([settings.corpus_dir], settings.index_dir, settings, assistant.embedder)
+            build_index([settings.corpus_dir], settings.index_dir, settings, assistant.embedder, reuse=False)
             assistant.index()
         return assistant
 
@@ -97,7 +97,7 @@ class Assistant:
             if self._index is not None and (self._index.folder == live or self._rejected == live):
                 return self._index
             try:
-                self._index = _ready(store.read_index(self.settings.index_dir, self.embedder.identity))
+                self._index = _ready(store.read_index(self.settings.index_dir, self.embedder.identity, self._index))
             except store.IndexUnavailable as problem:
                 if self._index is None:
                     raise

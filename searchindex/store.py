@@ -1,36 +1,28 @@
-"""Step 7 of ingest, and the first of answering: the index folder on disk.
+"""The index as served: the live build's shards put together for searching.
 
-Each build is written whole into index/builds/<name>/ and only then named in
-index/CURRENT (replaced atomically), so a reader never sees a half-written index.
-A build holds the chunks (what is cited), their sentences, one vector per distinct
-sentence text (what is searched, and the embedding cache for the next ingest: pages
-repeat each other, so many sentences share a vector), a FAISS index over those vectors,
-one vector per chunk (its text with area, title and section in front), BM25 data over the
-chunks, and a manifest saying what built it.
+Documents are stored as shards (see searchindex/shards.py); reading a build joins them,
+in order of document name, into one list of chunks and sentences, one vector per distinct
+sentence text (pages repeat each other, so many sentences share one), a FAISS index over
+those vectors, one vector per chunk, and BM25 over the chunks. Shards already loaded for
+the previous build are reused, so a new build costs only its changed documents' reads.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
-import bm25s
 import faiss
 import numpy as np
 
 from records import Chunk, Sentence
 from searchindex.embed import ModelIdentity
-from searchindex.terms import terms, words
+from searchindex.lexical import Bm25
+from searchindex.shards import FolderStore, Shard, ShardUnreadable
+from searchindex.terms import words
 
-FORMAT_VERSION = 4  # 4: passage vectors
-CURRENT = "CURRENT"
-BUILDS = "builds"
-KEEP_BUILDS = 2  # the live build and the one before it, for readers still loading it
+FORMAT_VERSION = 5  # 5: per-document shards
 
 
 class IndexUnavailable(Exception):
@@ -47,7 +39,8 @@ class IndexData:
     sentence_vector: np.ndarray  # for each sentence, its row in `vectors`
     passage_vectors: np.ndarray  # one unit-length row per chunk: its text with area, title and section in front
     dense: faiss.Index
-    bm25: bm25s.BM25
+    bm25: Bm25
+    shards: dict[str, Shard]  # by id, for the next build to reuse
 
     @cached_property
     def _vector_sentences(self) -> tuple[np.ndarray, np.ndarray]:
@@ -63,11 +56,9 @@ class IndexData:
         sentence_rows = np.concatenate([order[starts[r] : starts[r + 1]] for r in rows]) if len(rows) else np.empty(0, np.int64)
         return sentence_rows, np.repeat(np.arange(len(rows)), counts)
 
-    @cached_property
+    @property
     def bm25_idf(self) -> np.ndarray:
-        """Lucene's BM25 idf of each vocabulary entry, from the document frequencies BM25 keeps."""
-        frequency = np.diff(self.bm25.scores["indptr"])
-        return np.log(1 + (len(self.chunks) - frequency + 0.5) / (frequency + 0.5)).astype(np.float32)
+        return self.bm25.idf
 
     @cached_property
     def corpus_words(self) -> frozenset[str]:
@@ -100,20 +91,6 @@ class IndexData:
         return range(int(self._sentence_starts[chunk]), int(self._sentence_starts[chunk + 1]))
 
 
-def _fsync_write(path: Path, data: bytes) -> None:
-    with path.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def build_bm25(chunks: list[Chunk]) -> bm25s.BM25:
-    retriever = bm25s.BM25()
-    # bm25s needs at least one token per document; "" stands for an empty passage.
-    retriever.index([terms(c.embed_text) or [""] for c in chunks], show_progress=False)
-    return retriever
-
-
 # Inverted lists: sentence vectors cluster by topic (and near-repeats), where HNSW's graph
 # loses recall (0.68 at 200k in the bench) and IVF keeps it (1.0 with 32 of ~900 lists probed).
 IVF_LISTS_PER_SQRT = 2
@@ -136,67 +113,18 @@ def build_dense(vectors: np.ndarray, approximate_above: int) -> faiss.Index:
 
 
 def current_build(folder: Path) -> Path | None:
-    pointer = folder / CURRENT
-    if not pointer.exists():
-        return None
-    name = pointer.read_text(encoding="utf-8").strip()
-    return folder / BUILDS / name if name else None
-
-
-def _jsonl(rows: list) -> bytes:
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode("utf-8")
-
-
-def write_index(
-    folder: Path, manifest: dict, chunks: list[Chunk], sentences: list[Sentence], vectors: np.ndarray,
-    sentence_vector: np.ndarray, passage_vectors: np.ndarray, approximate_above: int,
-) -> Path:
-    """Write a complete build beside the live one, then publish it in one rename."""
-    builds = folder / BUILDS
-    builds.mkdir(parents=True, exist_ok=True)
-    name = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
-    staging = builds / f".staging-{name}"
-    staging.mkdir()
-    np.save(staging / "vectors.npy", vectors)
-    np.save(staging / "sentence_vector.npy", sentence_vector.astype(np.int32))
-    np.save(staging / "passage_vectors.npy", passage_vectors)
-    faiss.write_index(build_dense(vectors, approximate_above), str(staging / "dense.faiss"))
-    build_bm25(chunks).save(str(staging / "bm25"))
-    _fsync_write(staging / "chunks.jsonl", _jsonl([c.to_json() for c in chunks]))
-    _fsync_write(staging / "sentences.jsonl", _jsonl([s.to_json() for s in sentences]))
-    counts = {"chunk_count": len(chunks), "sentence_count": len(sentences), "vector_count": len(vectors)}
-    full_manifest = {"format_version": FORMAT_VERSION, **manifest, **counts}
-    _fsync_write(staging / "manifest.json", json.dumps(full_manifest, indent=2).encode("utf-8"))
-    final = builds / name
-    staging.rename(final)
-    pointer_tmp = folder / f".{CURRENT}.tmp-{os.getpid()}"
-    _fsync_write(pointer_tmp, name.encode("utf-8"))
-    os.replace(pointer_tmp, folder / CURRENT)
-    _prune(builds, keep=name)
-    return final
-
-
-def clear_staging(folder: Path) -> None:
-    """Remove half-written builds left by a killed ingest (call with the ingest lock held)."""
-    builds = folder / BUILDS
-    if builds.is_dir():
-        for stale in builds.glob(".staging-*"):
-            shutil.rmtree(stale, ignore_errors=True)
-
-
-def _prune(builds: Path, keep: str) -> None:
-    others = sorted(p for p in builds.iterdir() if not p.name.startswith(".") and p.name != keep)
-    for old in others[: max(0, len(others) - (KEEP_BUILDS - 1))]:
-        shutil.rmtree(old, ignore_errors=True)
+    """The live build's folder: its name changes with every publish."""
+    store = FolderStore(folder)
+    live = store.live()
+    return store.build_folder(live) if live else None
 
 
 def read_manifest(folder: Path) -> dict | None:
-    build = current_build(folder)
-    if build is None:
-        return None
+    store = FolderStore(folder)
+    live = store.live()
     try:
-        return json.loads((build / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return store.manifest(live) if live else None
+    except ShardUnreadable:
         return None
 
 
@@ -211,33 +139,42 @@ def check_model(manifest: dict, identity: ModelIdentity, build: Path) -> None:
         )
 
 
-def read_index(folder: Path, identity: ModelIdentity) -> IndexData:
-    build = current_build(folder)
-    if build is None:
+
+
+def read_index(folder: Path, identity: ModelIdentity, previous: IndexData | None = None) -> IndexData:
+    """The live build, ready to search; shards `previous` holds are not read again."""
+    store = FolderStore(folder)
+    live = store.live()
+    if live is None:
         raise IndexUnavailable(f"no index in {folder}: run `python -m ingest`")
+    build = store.build_folder(live)
     try:
-        manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+        manifest = store.manifest(live)
         if manifest.get("format_version") != FORMAT_VERSION:
-            raise IndexUnavailable(f"{build}: index format {manifest.get('format_version')} is not {FORMAT_VERSION}")
+            raise IndexUnavailable(f"{build}: index format {manifest.get('format_version')} is not {FORMAT_VERSION}: re-run `python -m ingest`")
         check_model(manifest, identity, build)
-        with (build / "chunks.jsonl").open(encoding="utf-8") as handle:
-            chunks = [Chunk.from_json(json.loads(line)) for line in handle]
-        with (build / "sentences.jsonl").open(encoding="utf-8") as handle:
-            sentences = [Sentence.from_json(json.loads(line)) for line in handle]
-        vectors = np.load(build / "vectors.npy")
-        sentence_vector = np.load(build / "sentence_vector.npy")
-        passage_vectors = np.load(build / "passage_vectors.npy")
-        dense = faiss.read_index(str(build / "dense.faiss"))
-        bm25 = bm25s.BM25.load(str(build / "bm25"))
-    except IndexUnavailable:
-        raise
-    except Exception as error:  # any unreadable part makes the whole build unusable
-        raise IndexUnavailable(f"{build}: index is damaged ({type(error).__name__}: {error})") from None
-    if not (
-        len(sentences) == len(sentence_vector) == manifest.get("sentence_count")
-        and len(vectors) == dense.ntotal == manifest.get("vector_count")
-        and len(chunks) == manifest.get("chunk_count") == len(passage_vectors)
-        and (len(sentence_vector) == 0 or int(sentence_vector.max()) < len(vectors))
-    ):
-        raise IndexUnavailable(f"{build}: index is damaged (its parts and its manifest disagree on counts)")
-    return IndexData(build, manifest, chunks, sentences, vectors, sentence_vector, passage_vectors, dense, bm25)
+        kept = previous.shards if previous else {}
+        ids = [manifest["documents"][name]["shard"] for name in sorted(manifest["documents"])]
+        shards = {i: kept[i] if i in kept else store.read_shard(i) for i in ids}
+        return assemble(build, manifest, [shards[i] for i in ids], shards)
+    except ShardUnreadable as error:
+        raise IndexUnavailable(f"{build}: index is damaged ({error})") from None
+    except (KeyError, TypeError) as error:
+        raise IndexUnavailable(f"{build}: index is damaged (manifest lacks {error})") from None
+
+
+def assemble(folder: Path, manifest: dict, ordered: list[Shard], shards: dict[str, Shard]) -> IndexData:
+    chunks: list[Chunk] = []
+    sentences: list[Sentence] = []
+    for shard in ordered:
+        sentences += [replace(s, chunk=s.chunk + len(chunks)) for s in shard.sentences]
+        chunks += shard.chunks
+    dimension = int(manifest["model"]["dimension"])
+    every = np.concatenate([s.vectors for s in ordered]) if ordered else np.zeros((0, dimension), np.float32)
+    distinct: dict[str, int] = {}
+    sentence_vector = np.fromiter((distinct.setdefault(s.embed_text, len(distinct)) for s in sentences), np.int64, len(sentences))
+    _, first = np.unique(sentence_vector, return_index=True)  # ids run 0…n-1: the first sentence of each
+    vectors = np.ascontiguousarray(every[first], dtype=np.float32)
+    passage_vectors = np.concatenate([s.passage_vectors for s in ordered]) if ordered else np.zeros((0, dimension), np.float32)
+    dense = build_dense(vectors, int(manifest["approximate_above"]))
+    return IndexData(folder, manifest, chunks, sentences, vectors, sentence_vector, passage_vectors.astype(np.float32), dense, Bm25([s.terms for s in ordered]), shards)

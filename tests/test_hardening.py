@@ -1,6 +1,7 @@
 """Hardening: odd questions get a clear reply, damaged indexes are rebuilt or passed over,
 admin actions stay behind sign-in, and questions leave no trace on disk."""
 
+import json
 import os
 import shutil
 import subprocess
@@ -53,16 +54,21 @@ def copied(settings, embedder, built_index, tmp_path):
     return settings.with_overrides(index_dir=folder)
 
 
-@pytest.mark.parametrize("damage", ["corrupt faiss", "truncated chunks", "missing vectors", "pointer to nothing", "other model"])
+def _a_shard(settings) -> Path:
+    documents = store.read_manifest(settings.index_dir)["documents"]
+    return settings.index_dir / "shards" / documents["001_85fc01a5fa2a4b07.txt"]["shard"]
+
+
+@pytest.mark.parametrize("damage", ["corrupt arrays", "truncated chunks", "missing shard", "pointer to nothing", "other model"])
 def test_a_damaged_index_is_rebuilt_from_the_corpus_on_start(copied, embedder, damage, caplog):
-    build = store.current_build(copied.index_dir)
-    if damage == "corrupt faiss":
-        (build / "dense.faiss").write_bytes(b"not a faiss index")
+    build, shard = store.current_build(copied.index_dir), _a_shard(copied)
+    if damage == "corrupt arrays":
+        (shard / "arrays.npz").write_bytes(b"not arrays")
     elif damage == "truncated chunks":
-        data = (build / "chunks.jsonl").read_bytes()
-        (build / "chunks.jsonl").write_bytes(data[: len(data) // 2])
-    elif damage == "missing vectors":
-        (build / "vectors.npy").unlink()
+        data = (shard / "chunks.jsonl").read_bytes()
+        (shard / "chunks.jsonl").write_bytes(data[: len(data) // 2])
+    elif damage == "missing shard":
+        shutil.rmtree(shard)
     elif damage == "pointer to nothing":
         (copied.index_dir / "CURRENT").write_text("no-such-build", encoding="utf-8")
     else:
@@ -79,7 +85,9 @@ def test_a_broken_new_build_is_passed_over_and_the_loaded_one_keeps_serving(copi
     serving = assistant.index().folder
     broken = copied.index_dir / "builds" / "broken"
     shutil.copytree(serving, broken)
-    (broken / "sentences.jsonl").write_text("[", encoding="utf-8")
+    manifest = json.loads((broken / "manifest.json").read_text(encoding="utf-8"))
+    manifest["documents"]["001_85fc01a5fa2a4b07.txt"]["shard"] = "no-such-shard"
+    (broken / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     (copied.index_dir / "CURRENT").write_text("broken", encoding="utf-8")
     answer = assistant.ask("what age is a child?")
     assert not answer.abstained and assistant.index().folder == serving

@@ -64,16 +64,16 @@ def test_a_half_written_build_is_never_served(settings, embedder, built_index, t
     shutil.copytree(settings.index_dir, folder)
     live = store.current_build(folder)
     # A crashed ingest leaves a staging folder behind; CURRENT still names the complete build.
-    (folder / "builds" / ".staging-crashed").mkdir()
-    (folder / "builds" / ".staging-crashed" / "chunks.jsonl").write_text("{", encoding="utf-8")
+    (folder / "shards" / ".staging-crashed").mkdir()
+    (folder / "shards" / ".staging-crashed" / "chunks.jsonl").write_text("{", encoding="utf-8")
     assert store.read_index(folder, embedder.identity).folder == live
 
 
 def test_a_damaged_build_says_so(settings, embedder, built_index, tmp_path):
     folder = tmp_path / "index"
     shutil.copytree(settings.index_dir, folder)
-    build = store.current_build(folder)
-    (build / "chunks.jsonl").write_text((build / "chunks.jsonl").read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
+    shard = folder / "shards" / store.read_manifest(folder)["documents"]["001_85fc01a5fa2a4b07.txt"]["shard"]
+    (shard / "chunks.jsonl").write_text((shard / "chunks.jsonl").read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
     with pytest.raises(IndexUnavailable, match="disagree on counts"):
         store.read_index(folder, embedder.identity)
 

@@ -16,7 +16,7 @@ from answer.assistant import Assistant
 from eval.match import holds
 from ingest.build import build_index
 from ingest.report import read_log
-from searchindex import store
+from searchindex import shards, store
 
 MK = "003_59e7203d59049fa8.txt"
 OLD_PARAGRAPH = "Effective safeguarding systems are child centred. Failings in safeguarding systems are too often the result of losing sight of the needs and views of the children within them, or placing the interests of adults ahead of the needs of children."
@@ -148,7 +148,7 @@ def test_a_crash_while_writing_leaves_the_live_build_serving(live, local, corpus
     def crash(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(store, "_fsync_write", crash)
+    monkeypatch.setattr(shards, "_fsync_write", crash)
     with pytest.raises(OSError):
         build_index([corpus], local.index_dir, local, embedder)
     assert store.current_build(local.index_dir) == before

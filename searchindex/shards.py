@@ -1,0 +1,190 @@
+"""Where the index lives: one shard per document, and builds that name their shards.
+
+A shard holds one document's passages, sentences, vectors and term counts, and never
+changes once written. A build is a small manifest saying which shard serves each document;
+publishing one is a single atomic step, so a reader sees the old build or the new one,
+whole, even when the writer is killed half way. A re-ingest writes shards only for the
+documents that changed.
+
+`ShardStore` is what ingest and the index reader need from a store; `FolderStore` keeps it
+in a folder. Another backend (a database shared by several chat replicas) implements the same
+methods and leaves retrieval alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from records import Chunk, Sentence
+from searchindex.lexical import TermCounts
+
+CURRENT = "CURRENT"
+BUILDS = "builds"
+SHARDS = "shards"
+STAGING = ".staging-"
+KEEP_BUILDS = 2  # the live build and the one before it, for readers still loading it
+
+
+class ShardUnreadable(Exception):
+    """A shard or build manifest is missing or damaged, said in one sentence."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One document's share of the index; sentence `chunk` numbers count from its first chunk."""
+
+    info: dict  # what the document is: title, area, print date, hashes, where it came from
+    chunks: list[Chunk]
+    sentences: list[Sentence]
+    vectors: np.ndarray  # one unit-length row per sentence
+    passage_vectors: np.ndarray  # one per chunk: its text with area, title and section in front
+    terms: TermCounts  # BM25 term counts per chunk
+
+
+class ShardStore(Protocol):
+    def live(self) -> str | None:
+        """The name of the published build, if any."""
+
+    def manifest(self, build: str) -> dict:
+        """A build's manifest: how it was made, and `documents` with each one's `shard`."""
+
+    def read_shard(self, shard_id: str) -> Shard: ...
+
+    def has_shard(self, shard_id: str) -> bool: ...
+
+    def write_shard(self, shard: Shard) -> str:
+        """Store a shard durably (not yet served) and return its id."""
+
+    def publish(self, manifest: dict) -> str:
+        """Make a build of already written shards the live one, atomically; return its name."""
+
+    def tidy(self) -> None:
+        """Remove what a killed writer left half written (the writer's lock held)."""
+
+
+def _fsync_write(path: Path, data: bytes) -> None:
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _jsonl(rows: list) -> bytes:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode("utf-8")
+
+
+def _read_jsonl(path: Path) -> Iterator:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            yield json.loads(line)
+
+
+def _new_name() -> str:
+    """Unique, and in order of creation when sorted (builds are pruned oldest first)."""
+    return time.strftime("%Y%m%dT%H%M%S") + f".{time.time_ns() % 10**9:09d}-{uuid.uuid4().hex[:8]}"
+
+
+class FolderStore:
+    """index/CURRENT names the live build; index/builds/<name>/manifest.json names its shards
+    in index/shards/<id>/. Everything is written under a staging name, flushed, then renamed."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def live(self) -> str | None:
+        pointer = self.folder / CURRENT
+        try:
+            return pointer.read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def build_folder(self, build: str) -> Path:
+        return self.folder / BUILDS / build
+
+    def manifest(self, build: str) -> dict:
+        path = self.build_folder(build) / "manifest.json"
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise ShardUnreadable(f"{path}: unreadable ({type(error).__name__}: {error})") from None
+
+    def read_shard(self, shard_id: str) -> Shard:
+        folder = self.folder / SHARDS / shard_id
+        try:
+            head = json.loads((folder / "shard.json").read_text(encoding="utf-8"))
+            arrays = np.load(folder / "arrays.npz")
+            chunks = [Chunk.from_json(row) for row in _read_jsonl(folder / "chunks.jsonl")]
+            sentences = [Sentence.from_json(row) for row in _read_jsonl(folder / "sentences.jsonl")]
+            terms = TermCounts(head["vocabulary"], arrays["term_indptr"], arrays["term_ids"], arrays["term_counts"])
+            shard = Shard(head["info"], chunks, sentences, arrays["vectors"], arrays["passage_vectors"], terms)
+        except Exception as error:  # any unreadable part makes the shard unusable
+            raise ShardUnreadable(f"{folder}: shard is damaged ({type(error).__name__}: {error})") from None
+        if not (len(chunks) == head["chunks"] == len(shard.passage_vectors) == len(terms.indptr) - 1
+                and len(sentences) == head["sentences"] == len(shard.vectors)):
+            raise ShardUnreadable(f"{folder}: shard is damaged (its parts disagree on counts)")
+        return shard
+
+    def has_shard(self, shard_id: str) -> bool:
+        return (self.folder / SHARDS / shard_id / "shard.json").is_file()
+
+    def write_shard(self, shard: Shard) -> str:
+        shard_id = _new_name()
+        staging = self.folder / SHARDS / (STAGING + shard_id)
+        staging.mkdir(parents=True)
+        with (staging / "arrays.npz").open("wb") as handle:
+            np.savez(
+                handle, vectors=shard.vectors, passage_vectors=shard.passage_vectors,
+                term_indptr=shard.terms.indptr, term_ids=shard.terms.ids, term_counts=shard.terms.counts,
+            )
+            handle.flush()
+            os.fsync(handle.fileno())
+        _fsync_write(staging / "chunks.jsonl", _jsonl([c.to_json() for c in shard.chunks]))
+        _fsync_write(staging / "sentences.jsonl", _jsonl([s.to_json() for s in shard.sentences]))
+        head = {"info": shard.info, "chunks": len(shard.chunks), "sentences": len(shard.sentences), "vocabulary": shard.terms.vocabulary}
+        _fsync_write(staging / "shard.json", json.dumps(head, ensure_ascii=False).encode("utf-8"))
+        staging.rename(self.folder / SHARDS / shard_id)
+        return shard_id
+
+    def publish(self, manifest: dict) -> str:
+        name = _new_name()
+        staging = self.folder / BUILDS / (STAGING + name)
+        staging.mkdir(parents=True)
+        _fsync_write(staging / "manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8"))
+        staging.rename(self.build_folder(name))
+        pointer = self.folder / f".{CURRENT}.tmp-{os.getpid()}"
+        _fsync_write(pointer, name.encode("utf-8"))
+        os.replace(pointer, self.folder / CURRENT)
+        self._prune(keep=name)
+        return name
+
+    def tidy(self) -> None:
+        """Remove what a killed writer left half written (the writer's lock held)."""
+        for kind in (BUILDS, SHARDS):
+            for stale in (self.folder / kind).glob(STAGING + "*"):
+                shutil.rmtree(stale, ignore_errors=True)
+
+    def _prune(self, keep: str) -> None:
+        """Builds beyond the last KEEP_BUILDS, then the shards none of the kept builds names."""
+        builds = self.folder / BUILDS
+        others = sorted(p.name for p in builds.iterdir() if not p.name.startswith(".") and p.name != keep)
+        for old in others[: max(0, len(others) - (KEEP_BUILDS - 1))]:
+            shutil.rmtree(builds / old, ignore_errors=True)
+        named = set()
+        for build in (p.name for p in builds.iterdir() if not p.name.startswith(".")):
+            try:
+                named |= {d.get("shard") for d in self.manifest(build).get("documents", {}).values()}
+            except ShardUnreadable:
+                return  # cannot tell what an unreadable build needs: keep every shard
+        for shard in (self.folder / SHARDS).iterdir():
+            if not shard.name.startswith(".") and shard.name not in named:
+                shutil.rmtree(shard, ignore_errors=True)
