@@ -25,6 +25,7 @@ from ingest.report import Report
 from ingest.sentences import split_chunks
 from records import Chunk, Sentence
 from searchindex import store
+from searchindex.dense import RETRAIN_GROWTH, train_centroids
 from searchindex.embed import Embedder
 from searchindex.lexical import TermCounts
 from searchindex.shards import FolderStore, Shard, ShardUnreadable
@@ -76,7 +77,8 @@ def _new_part(path: Path, manifest: dict, settings: Settings, now: str) -> Part:
         "file_hash": source.file_hash, "path": str(path.resolve()), "chunks": len(chunks), "ingested_at": now,
         "manifest_entry": entry,
     }
-    return Part(info, chunks, split_chunks(chunks))
+    sentences = split_chunks(chunks)
+    return Part({**info, "sentences": len(sentences)}, chunks, sentences)
 
 
 def _unchanged(path: Path, old: dict | None, entry: dict, chunking: dict, old_chunking: dict | None) -> bool:
@@ -164,6 +166,19 @@ def _earlier_shards(shards: FolderStore, old_docs: dict[str, dict], names) -> li
     return found
 
 
+def _inverted_lists(shards: FolderStore, live: dict | None, docs: dict[str, dict], written: dict[str, Shard], above: int) -> dict | None:
+    """Exact search (None) up to `above` sentences; past it, the live build's IVF centroids
+    while the corpus has not outgrown them, else centroids trained on every document's vectors."""
+    sentences = sum(d["sentences"] for d in docs.values())
+    if sentences <= above:
+        return None
+    earlier = (live or {}).get("dense")
+    if earlier and sentences <= RETRAIN_GROWTH * earlier["trained_on"] and shards.has_shard(earlier["centroids"]):
+        return earlier
+    vectors = np.concatenate([written[n].vectors if n in written else shards.read_shard(d["shard"]).vectors for n, d in docs.items()])
+    return {"centroids": shards.write_centroids(train_centroids(vectors)), "trained_on": sentences}
+
+
 def build_index(
     paths: list[Path], index_dir: Path, settings: Settings, embedder: Embedder, *,
     keep_missing: bool = False, progress: bool = False, reuse: bool = True,
@@ -197,17 +212,19 @@ def _build(paths: list[Path], shards: FolderStore, settings: Settings, embedder:
     if live is not None and not report.removed and not fresh:
         report.build = shards.build_folder(shards.live())  # nothing changed: the live build stays as it is
         return report
-    for name, shard in _embed(fresh, _earlier_shards(shards, old_docs, fresh), embedder, report, progress).items():
+    written = _embed(fresh, _earlier_shards(shards, old_docs, fresh), embedder, report, progress)
+    for name, shard in written.items():
         docs[name] = {**shard.info, "shard": shards.write_shard(shard)}
+    dense = _inverted_lists(shards, live, docs, written, settings.approximate_above)
     manifest = {
         "format_version": store.FORMAT_VERSION,
         "model": embedder.identity.to_json(),
         "chunking": chunking_of(settings),
-        "approximate_above": settings.approximate_above,
         "libraries": _library_versions(),
         "corpus_hash": text_key("\n".join(f"{n} {d['content_hash']} {d['print_date']}" for n, d in sorted(docs.items()))),
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
         "chunk_count": sum(d["chunks"] for d in docs.values()),
+        "dense": dense,
         "documents": dict(sorted(docs.items())),
     }
     report.build = shards.build_folder(shards.publish(manifest))

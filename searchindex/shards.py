@@ -2,7 +2,7 @@
 
 A shard holds one document's passages, sentences, vectors and term counts, and never
 changes once written. A build is a small manifest saying which shard serves each document;
-publishing one is a single atomic step, so a reader sees the old build or the new one,
+(with the centroids of its inverted lists, on a large corpus); publishing one is a single atomic step, so a reader sees the old build or the new one,
 whole, even when the writer is killed half way. A re-ingest writes shards only for the
 documents that changed.
 
@@ -13,12 +13,12 @@ methods and leaves retrieval alone.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -62,6 +62,11 @@ class ShardStore(Protocol):
 
     def has_shard(self, shard_id: str) -> bool: ...
 
+    def write_centroids(self, centroids: np.ndarray) -> str:
+        """Store the inverted lists' centroids (see searchindex/dense.py) and return their id."""
+
+    def read_centroids(self, centroids_id: str) -> np.ndarray: ...
+
     def write_shard(self, shard: Shard) -> str:
         """Store a shard durably (not yet served) and return its id."""
 
@@ -79,14 +84,10 @@ def _fsync_write(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def _jsonl(rows: list) -> bytes:
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode("utf-8")
-
-
-def _read_jsonl(path: Path) -> Iterator:
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            yield json.loads(line)
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
 
 
 def _new_name() -> str:
@@ -122,38 +123,50 @@ class FolderStore:
         folder = self.folder / SHARDS / shard_id
         try:
             head = json.loads((folder / "shard.json").read_text(encoding="utf-8"))
-            arrays = np.load(folder / "arrays.npz")
-            chunks = [Chunk.from_json(row) for row in _read_jsonl(folder / "chunks.jsonl")]
-            sentences = [Sentence.from_json(row) for row in _read_jsonl(folder / "sentences.jsonl")]
-            terms = TermCounts(head["vocabulary"], arrays["term_indptr"], arrays["term_ids"], arrays["term_counts"])
-            shard = Shard(head["info"], chunks, sentences, arrays["vectors"], arrays["passage_vectors"], terms)
+            chunks = [Chunk.from_json(row) for row in head["chunks"]]
+            sentences = [Sentence(*row) for row in head["sentences"]]
+            vectors = np.load(folder / "vectors.npy")
+            packed = np.load(folder / "terms.npy")
+            ends = np.cumsum([len(chunks) + 1, packed[len(chunks)], packed[len(chunks)]])
+            indptr, ids, counts = np.split(packed, ends[:2])
+            terms = TermCounts(head["vocabulary"], indptr.astype(np.int64), ids, counts)
         except Exception as error:  # any unreadable part makes the shard unusable
             raise ShardUnreadable(f"{folder}: shard is damaged ({type(error).__name__}: {error})") from None
-        if not (len(chunks) == head["chunks"] == len(shard.passage_vectors) == len(terms.indptr) - 1
-                and len(sentences) == head["sentences"] == len(shard.vectors)):
+        if len(vectors) != len(sentences) + len(chunks) or len(counts) != indptr[-1] or ends[-1] != len(packed):
             raise ShardUnreadable(f"{folder}: shard is damaged (its parts disagree on counts)")
-        return shard
+        return Shard(head["info"], chunks, sentences, vectors[: len(sentences)], vectors[len(sentences) :], terms)
 
     def has_shard(self, shard_id: str) -> bool:
-        return (self.folder / SHARDS / shard_id / "shard.json").is_file()
+        return (self.folder / SHARDS / shard_id).is_dir()
 
     def write_shard(self, shard: Shard) -> str:
         shard_id = _new_name()
         staging = self.folder / SHARDS / (STAGING + shard_id)
         staging.mkdir(parents=True)
-        with (staging / "arrays.npz").open("wb") as handle:
-            np.savez(
-                handle, vectors=shard.vectors, passage_vectors=shard.passage_vectors,
-                term_indptr=shard.terms.indptr, term_ids=shard.terms.ids, term_counts=shard.terms.counts,
-            )
-            handle.flush()
-            os.fsync(handle.fileno())
-        _fsync_write(staging / "chunks.jsonl", _jsonl([c.to_json() for c in shard.chunks]))
-        _fsync_write(staging / "sentences.jsonl", _jsonl([s.to_json() for s in shard.sentences]))
-        head = {"info": shard.info, "chunks": len(shard.chunks), "sentences": len(shard.sentences), "vocabulary": shard.terms.vocabulary}
+        _fsync_write(staging / "vectors.npy", _npy(np.concatenate([shard.vectors, shard.passage_vectors]).astype(np.float32)))
+        _fsync_write(staging / "terms.npy", _npy(np.concatenate([shard.terms.indptr, shard.terms.ids, shard.terms.counts]).astype(np.int32)))
+        head = {
+            "info": shard.info, "chunks": [c.to_json() for c in shard.chunks],
+            "sentences": [s.to_json() for s in shard.sentences], "vocabulary": shard.terms.vocabulary,
+        }
         _fsync_write(staging / "shard.json", json.dumps(head, ensure_ascii=False).encode("utf-8"))
         staging.rename(self.folder / SHARDS / shard_id)
         return shard_id
+
+    def write_centroids(self, centroids: np.ndarray) -> str:
+        centroids_id = _new_name()
+        staging = self.folder / SHARDS / (STAGING + centroids_id)
+        staging.mkdir(parents=True)
+        _fsync_write(staging / "centroids.npy", _npy(centroids.astype(np.float32)))
+        staging.rename(self.folder / SHARDS / centroids_id)
+        return centroids_id
+
+    def read_centroids(self, centroids_id: str) -> np.ndarray:
+        path = self.folder / SHARDS / centroids_id / "centroids.npy"
+        try:
+            return np.load(path)
+        except Exception as error:
+            raise ShardUnreadable(f"{path}: unreadable ({type(error).__name__}: {error})") from None
 
     def publish(self, manifest: dict) -> str:
         name = _new_name()
@@ -182,7 +195,9 @@ class FolderStore:
         named = set()
         for build in (p.name for p in builds.iterdir() if not p.name.startswith(".")):
             try:
-                named |= {d.get("shard") for d in self.manifest(build).get("documents", {}).values()}
+                manifest = self.manifest(build)
+                named |= {d.get("shard") for d in manifest.get("documents", {}).values()}
+                named.add((manifest.get("dense") or {}).get("centroids"))
             except ShardUnreadable:
                 return  # cannot tell what an unreadable build needs: keep every shard
         for shard in (self.folder / SHARDS).iterdir():

@@ -9,7 +9,7 @@ the previous build are reused, so a new build costs only its changed documents' 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -17,6 +17,7 @@ import faiss
 import numpy as np
 
 from records import Chunk, Sentence
+from searchindex.dense import build_dense
 from searchindex.embed import ModelIdentity
 from searchindex.lexical import Bm25
 from searchindex.shards import FolderStore, Shard, ShardUnreadable
@@ -91,27 +92,6 @@ class IndexData:
         return range(int(self._sentence_starts[chunk]), int(self._sentence_starts[chunk + 1]))
 
 
-# Inverted lists: sentence vectors cluster by topic (and near-repeats), where HNSW's graph
-# loses recall (0.68 at 200k in the bench) and IVF keeps it (1.0 with 32 of ~900 lists probed).
-IVF_LISTS_PER_SQRT = 2
-IVF_PROBES = 32
-IVF_TRAINING_SAMPLE = 50_000
-
-
-def build_dense(vectors: np.ndarray, approximate_above: int) -> faiss.Index:
-    """Exact inner-product search, or inverted lists (IVF) past `approximate_above` vectors."""
-    if len(vectors) <= approximate_above:
-        index = faiss.IndexFlatIP(vectors.shape[1])
-    else:
-        lists = max(1, int(IVF_LISTS_PER_SQRT * np.sqrt(len(vectors))))
-        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(vectors.shape[1]), vectors.shape[1], lists, faiss.METRIC_INNER_PRODUCT)
-        sample = np.random.default_rng(0).permutation(len(vectors))[:IVF_TRAINING_SAMPLE]
-        index.train(vectors[np.sort(sample)])
-        index.nprobe = min(lists, IVF_PROBES)
-    index.add(vectors)
-    return index
-
-
 def current_build(folder: Path) -> Path | None:
     """The live build's folder: its name changes with every publish."""
     store = FolderStore(folder)
@@ -156,18 +136,19 @@ def read_index(folder: Path, identity: ModelIdentity, previous: IndexData | None
         kept = previous.shards if previous else {}
         ids = [manifest["documents"][name]["shard"] for name in sorted(manifest["documents"])]
         shards = {i: kept[i] if i in kept else store.read_shard(i) for i in ids}
-        return assemble(build, manifest, [shards[i] for i in ids], shards)
+        centroids = store.read_centroids(manifest["dense"]["centroids"]) if manifest.get("dense") else None
+        return assemble(build, manifest, [shards[i] for i in ids], shards, centroids)
     except ShardUnreadable as error:
         raise IndexUnavailable(f"{build}: index is damaged ({error})") from None
     except (KeyError, TypeError) as error:
         raise IndexUnavailable(f"{build}: index is damaged (manifest lacks {error})") from None
 
 
-def assemble(folder: Path, manifest: dict, ordered: list[Shard], shards: dict[str, Shard]) -> IndexData:
+def assemble(folder: Path, manifest: dict, ordered: list[Shard], shards: dict[str, Shard], centroids: np.ndarray | None) -> IndexData:
     chunks: list[Chunk] = []
     sentences: list[Sentence] = []
     for shard in ordered:
-        sentences += [replace(s, chunk=s.chunk + len(chunks)) for s in shard.sentences]
+        sentences += [Sentence(s.chunk + len(chunks), s.position, s.text, s.lead) for s in shard.sentences]
         chunks += shard.chunks
     dimension = int(manifest["model"]["dimension"])
     every = np.concatenate([s.vectors for s in ordered]) if ordered else np.zeros((0, dimension), np.float32)
@@ -176,5 +157,5 @@ def assemble(folder: Path, manifest: dict, ordered: list[Shard], shards: dict[st
     _, first = np.unique(sentence_vector, return_index=True)  # ids run 0…n-1: the first sentence of each
     vectors = np.ascontiguousarray(every[first], dtype=np.float32)
     passage_vectors = np.concatenate([s.passage_vectors for s in ordered]) if ordered else np.zeros((0, dimension), np.float32)
-    dense = build_dense(vectors, int(manifest["approximate_above"]))
+    dense = build_dense(vectors, centroids)
     return IndexData(folder, manifest, chunks, sentences, vectors, sentence_vector, passage_vectors.astype(np.float32), dense, Bm25([s.terms for s in ordered]), shards)

@@ -59,14 +59,14 @@ def _a_shard(settings) -> Path:
     return settings.index_dir / "shards" / documents["001_85fc01a5fa2a4b07.txt"]["shard"]
 
 
-@pytest.mark.parametrize("damage", ["corrupt arrays", "truncated chunks", "missing shard", "pointer to nothing", "other model"])
+@pytest.mark.parametrize("damage", ["corrupt vectors", "truncated text", "missing shard", "pointer to nothing", "other model"])
 def test_a_damaged_index_is_rebuilt_from_the_corpus_on_start(copied, embedder, damage, caplog):
     build, shard = store.current_build(copied.index_dir), _a_shard(copied)
-    if damage == "corrupt arrays":
-        (shard / "arrays.npz").write_bytes(b"not arrays")
-    elif damage == "truncated chunks":
-        data = (shard / "chunks.jsonl").read_bytes()
-        (shard / "chunks.jsonl").write_bytes(data[: len(data) // 2])
+    if damage == "corrupt vectors":
+        (shard / "vectors.npy").write_bytes(b"not vectors")
+    elif damage == "truncated text":
+        data = (shard / "shard.json").read_bytes()
+        (shard / "shard.json").write_bytes(data[: len(data) // 2])
     elif damage == "missing shard":
         shutil.rmtree(shard)
     elif damage == "pointer to nothing":

@@ -10,6 +10,7 @@ from answer.assistant import Assistant
 from ingest.build import build_index
 from ingest.chunk import CHUNKING_VERSION
 from searchindex import store
+from searchindex.dense import build_dense, train_centroids
 from searchindex.embed import Embedder, ModelError, ModelIdentity
 from searchindex.store import IndexUnavailable
 from searchindex.terms import TERMS_VERSION
@@ -65,7 +66,7 @@ def test_a_half_written_build_is_never_served(settings, embedder, built_index, t
     live = store.current_build(folder)
     # A crashed ingest leaves a staging folder behind; CURRENT still names the complete build.
     (folder / "shards" / ".staging-crashed").mkdir()
-    (folder / "shards" / ".staging-crashed" / "chunks.jsonl").write_text("{", encoding="utf-8")
+    (folder / "shards" / ".staging-crashed" / "shard.json").write_text("{", encoding="utf-8")
     assert store.read_index(folder, embedder.identity).folder == live
 
 
@@ -73,7 +74,9 @@ def test_a_damaged_build_says_so(settings, embedder, built_index, tmp_path):
     folder = tmp_path / "index"
     shutil.copytree(settings.index_dir, folder)
     shard = folder / "shards" / store.read_manifest(folder)["documents"]["001_85fc01a5fa2a4b07.txt"]["shard"]
-    (shard / "chunks.jsonl").write_text((shard / "chunks.jsonl").read_text(encoding="utf-8").split("\n", 1)[1], encoding="utf-8")
+    head = json.loads((shard / "shard.json").read_text(encoding="utf-8"))
+    head["chunks"].pop()
+    (shard / "shard.json").write_text(json.dumps(head), encoding="utf-8")
     with pytest.raises(IndexUnavailable, match="disagree on counts"):
         store.read_index(folder, embedder.identity)
 
@@ -99,8 +102,8 @@ def test_a_newly_published_build_is_served_on_the_next_question(settings, embedd
     assert json.loads((store.current_build(local.index_dir) / "manifest.json").read_text())["chunk_count"] == 2
 
 
-@pytest.mark.parametrize("backend, approximate_above", [("flat", 10**9), ("ivf", 0)])
-def test_vector_backends_find_the_nearest_vectors(backend, approximate_above):
+@pytest.mark.parametrize("backend", ["flat", "ivf"])
+def test_vector_backends_find_the_nearest_vectors(backend):
     import numpy as np
 
     rng = np.random.default_rng(7)
@@ -109,7 +112,7 @@ def test_vector_backends_find_the_nearest_vectors(backend, approximate_above):
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     queries = vectors[:50] + 0.05 * rng.standard_normal((50, 384)).astype(np.float32)
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
-    index = store.build_dense(vectors, approximate_above)
+    index = build_dense(vectors, train_centroids(vectors) if backend == "ivf" else None)
     assert type(index).__name__ == ("IndexFlatIP" if backend == "flat" else "IndexIVFFlat")
     _, found = index.search(queries, 10)
     exact = np.argsort(-(queries @ vectors.T), axis=1)[:, :10]
