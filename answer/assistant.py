@@ -26,7 +26,7 @@ from answer.thesaurus import Thesaurus, ThesaurusError, load_thesaurus
 from config import Settings
 from records import Answer, Chunk
 from searchindex import store
-from searchindex.embed import Embedder
+from searchindex.embed import Embedder, open_embedder
 from searchindex.terms import TERMS_VERSION, terms
 
 CURRENCY_RULES = "currency.toml"
@@ -60,7 +60,7 @@ class Assistant:
         # The English word list takes seconds to read: read it while the model loads, not at the first question.
         threading.Thread(target=speller, name="speller", daemon=True).start()
         self.settings = settings
-        self.embedder = embedder or Embedder(settings)
+        self.embedder = embedder or open_embedder(settings)
         self._index: store.IndexData | None = None
         self._lock = threading.Lock()
         self._rejected: Path | None = None  # a published build that could not be read

@@ -35,14 +35,14 @@ def main(argv: list[str] | None = None) -> int:
     from ingest.build import build_index
     from ingest.load import IngestError
     from ingest.report import append_log
-    from searchindex.embed import Embedder, ModelError
+    from searchindex.embed import ModelError, open_embedder
 
     try:
         settings = load_settings()
         paths = args.paths or [settings.corpus_dir]
         index_dir = args.index or settings.index_dir
         started = time.monotonic()
-        report = build_index(paths, index_dir, settings, Embedder(settings), keep_missing=args.keep_missing, progress=True)
+        report = build_index(paths, index_dir, settings, open_embedder(settings), keep_missing=args.keep_missing, progress=True)
         append_log(index_dir, report, time.monotonic() - started)
     except (IngestError, ModelError, ValueError) as error:
         if args.verbose:

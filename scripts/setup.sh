@@ -9,3 +9,5 @@ command -v "$PYTHON" >/dev/null || PYTHON=python3
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet torch==2.13.0
 .venv/bin/python -m pip install --quiet -e ".${1:+[$1]}"
+# The ONNX file the embedder runs on, exported here from the installed weights (or checked, if there).
+.venv/bin/python -m searchindex.onnx_export

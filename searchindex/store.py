@@ -117,6 +117,13 @@ def check_model(manifest: dict, identity: ModelIdentity, build: Path) -> None:
             f"but the configured model is {identity.name} (sha256 {identity.sha256[:12]}…, "
             f"dimension {identity.dimension}): re-run `python -m ingest`"
         )
+    # fp32 vectors are the same from torch and ONNX, so either serves the other's index; int8 ones are not.
+    variant = built_with.get("variant", "fp32")  # builds from before backends were recorded are torch fp32
+    if variant != identity.variant:
+        raise IndexUnavailable(
+            f"{build} was built with {variant} vectors ({built_with.get('backend', 'torch')}) but the configured "
+            f"embedder gives {identity.variant} ({identity.backend}): set ASSISTANT_EMBED_BACKEND to match or re-run `python -m ingest`"
+        )
 
 
 

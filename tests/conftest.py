@@ -22,9 +22,9 @@ def settings(tmp_path_factory) -> Settings:
 
 @pytest.fixture(scope="session")
 def embedder(settings):
-    from searchindex.embed import Embedder
+    from searchindex.embed import open_embedder
 
-    return Embedder(settings)
+    return open_embedder(settings)
 
 
 @pytest.fixture(scope="session")

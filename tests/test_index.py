@@ -11,7 +11,7 @@ from ingest.build import build_index
 from ingest.chunk import CHUNKING_VERSION
 from searchindex import store
 from searchindex.dense import build_dense, train_centroids
-from searchindex.embed import Embedder, ModelError, ModelIdentity
+from searchindex.embed import ModelError, ModelIdentity, open_embedder
 from searchindex.store import IndexUnavailable
 from searchindex.terms import TERMS_VERSION
 
@@ -57,7 +57,7 @@ def test_a_build_made_with_another_model_is_refused_in_one_sentence(settings, em
 
 def test_wrong_model_weights_are_refused(settings):
     with pytest.raises(ModelError, match="not the expected"):
-        Embedder(settings.with_overrides(model_sha256="f" * 64))
+        open_embedder(settings.with_overrides(model_sha256="f" * 64))
 
 
 def test_a_half_written_build_is_never_served(settings, embedder, built_index, tmp_path):
