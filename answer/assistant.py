@@ -20,7 +20,7 @@ from answer import cite, compose, currency, llm
 from answer.converse import Resolved, about_item, item_referred, resolve
 from answer.evidence import PASSAGE_FEATURES, Evidence, Query, gather
 from answer.generate import Writer
-from answer.normalise import normalise, speller
+from answer.normalise import normalise
 from answer.rank import Ranker, load_ranker, off_topic
 from answer.thesaurus import Thesaurus, ThesaurusError, load_thesaurus
 from config import Settings
@@ -57,8 +57,6 @@ def _ready(index: store.IndexData) -> store.IndexData:
 
 class Assistant:
     def __init__(self, settings: Settings, embedder: Embedder | None = None, ranker: Ranker | None = None) -> None:
-        # The English word list takes seconds to read: read it while the model loads, not at the first question.
-        threading.Thread(target=speller, name="speller", daemon=True).start()
         self.settings = settings
         self.embedder = embedder or open_embedder(settings)
         self._index: store.IndexData | None = None

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import symspellpy
 
 from answer.thesaurus import MAX_PHRASE_WORDS, Thesaurus
 from searchindex.terms import STOPWORDS, words
@@ -25,6 +26,7 @@ TWO_EDITS_FROM = 8
 CAPITALS = re.compile(r"\b[A-Z]{2,}s?\b")
 RAREST = 10.0  # log10 rarity of a word not in the English list (the list's rarest is ~9.4)
 SHORT_WORD = 3  # from three letters ("wrk"); below five only to a corpus word, "lado" stays
+ENGLISH = "frequency_dictionary_en_82_765.txt"  # in symspellpy's package
 
 
 @dataclass(frozen=True)
@@ -40,22 +42,32 @@ class Normalised:
         return tuple(dict.fromkeys(e for _, found in self.phrases for e in found))
 
 
+def _english_counts() -> dict[str, int]:
+    """symspellpy's English frequency list, word → count (read in ~50 ms)."""
+    counts: dict[str, int] = {}
+    with (Path(symspellpy.__file__).parent / ENGLISH).open(encoding="utf-8") as lines:
+        for line in lines:
+            word, count = line.split()
+            counts[word] = int(count)
+    return counts
+
+
 class Speller:
-    """symspellpy over its English frequency list, with the corpus's words preferred."""
+    """symspellpy over its English frequency list, with the corpus's words preferred.
+
+    The words themselves are read at once (~50 ms). symspellpy's index of their misspellings
+    takes ~2.5 s to build, so it waits for the first word that needs mending: built in the
+    background at start-up it slowed loading the index from 0.6 s to 3.5 s (the two contend
+    for the GIL), and unpickled from a file on disk it still took 1.2 s."""
 
     def __init__(self) -> None:
-        import symspellpy
-
         self._lock = threading.Lock()  # symspellpy's tables must not change under a lookup
         self._added: set[str] = set()
         self._corpus: frozenset[str] = frozenset()
-        self._symspell = symspellpy.SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
-        english = Path(symspellpy.__file__).parent / "frequency_dictionary_en_82_765.txt"
-        self._symspell.load_dictionary(str(english), term_index=0, count_index=1)
-        self._english_counts = dict(self._symspell.words)
+        self._symspell: symspellpy.SymSpell | None = None
+        self._english_counts = _english_counts()
         self.english = frozenset(self._english_counts)
         self._most = max(self._english_counts.values())
-        self._verbosity = symspellpy.Verbosity.CLOSEST
 
     def rarity(self, word: str) -> float:
         """How rare a word is in English: log10 of how much less often it is used than the
@@ -63,13 +75,22 @@ class Speller:
         count = self._english_counts.get(word)
         return float(np.log10(self._most / count)) if count else RAREST
 
-    def _include(self, corpus_words: frozenset[str]) -> None:
+    def _index(self) -> symspellpy.SymSpell:
+        """symspellpy over the English words, built once (call with the lock held)."""
+        if self._symspell is None:
+            symspell = symspellpy.SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+            for word, count in self._english_counts.items():
+                symspell.create_dictionary_entry(word, count)
+            self._symspell = symspell
+        return self._symspell
+
+    def _include(self, symspell: symspellpy.SymSpell, corpus_words: frozenset[str]) -> None:
         """Add a new index's words (once per index; call with the lock held)."""
         if corpus_words is self._corpus:
             return
         for word in corpus_words - self._added - self.english:
             if word.isalpha():
-                self._symspell.create_dictionary_entry(word, 1)
+                symspell.create_dictionary_entry(word, 1)
         self._added |= corpus_words
         self._corpus = corpus_words
 
@@ -79,8 +100,9 @@ class Speller:
             return word
         edits = 2 if len(word) >= TWO_EDITS_FROM else 1
         with self._lock:
-            self._include(corpus_words)
-            found = self._symspell.lookup(word, self._verbosity, max_edit_distance=edits)
+            symspell = self._index()
+            self._include(symspell, corpus_words)
+            found = symspell.lookup(word, symspellpy.Verbosity.CLOSEST, max_edit_distance=edits)
         in_corpus = [s.term for s in found if s.term in corpus_words]
         if in_corpus:
             return in_corpus[0]
