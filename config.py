@@ -52,7 +52,7 @@ class Settings:
     # and abstention fitted by `python -m eval.fit` on the dev split; the file says which).
     top_k: int = 5
     candidates: int = 30
-    approximate_above: int = 100_000  # distinct sentence vectors beyond which FAISS search is approximate (IVF)
+    approximate_above: int = 100_000  # sentences beyond which FAISS search is approximate (IVF, see searchindex/dense.py)
     ranker_path: Path = ROOT / "answer" / "ranker.json"
     rank_by: str = ""  # one evidence feature instead of the ranker ("sentence", "bm25"): baselines only
     # A question no sentence comes this close to is off-topic: the assistant abstains and offers

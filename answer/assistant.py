@@ -62,6 +62,7 @@ class Assistant:
         self._index: store.IndexData | None = None
         self._lock = threading.Lock()
         self._rejected: Path | None = None  # a published build that could not be read
+        self._loading: Path | None = None  # a published build being read
         self.currency_rules = currency.load_rules(settings.corpus_dir / CURRENCY_RULES)
         self.ranker = ranker or load_ranker(settings.ranker_path)
         self._warn_if_fitted_otherwise()
@@ -89,19 +90,27 @@ class Assistant:
 
     def index(self) -> store.IndexData:
         """The live index, re-read when a new build has been published; a new build that
-        cannot be read is reported once and the one already loaded goes on serving."""
+        cannot be read is reported once and the one already loaded goes on serving. While one
+        question reads a new build, the others are answered from the loaded one."""
         live: Path | None = store.current_build(self.settings.index_dir)
         with self._lock:
-            if self._index is not None and (self._index.folder == live or self._rejected == live):
-                return self._index
-            try:
-                self._index = _ready(store.read_index(self.settings.index_dir, self.embedder.identity, self._index))
-            except store.IndexUnavailable as problem:
-                if self._index is None:
+            loaded = self._index
+            if loaded is not None and live in (loaded.folder, self._rejected, self._loading):
+                return loaded
+            self._loading = live
+        try:
+            fresh = _ready(store.read_index(self.settings.index_dir, self.embedder.identity, loaded))
+        except store.IndexUnavailable as problem:
+            with self._lock:
+                self._loading = None
+                if loaded is None:
                     raise
                 self._rejected = live
-                log.warning("%s; still serving %s", problem, self._index.folder)
-            return self._index
+            log.warning("%s; still serving %s", problem, loaded.folder)
+            return loaded
+        with self._lock:
+            self._index, self._loading = fresh, None
+        return fresh
 
     def ask(self, question: str, history: list[str] | tuple[str, ...] = (), area: str | None = None) -> Answer:
         """Answer `question`; with `area`, only that area's procedures and those of no stated area."""

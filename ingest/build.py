@@ -234,4 +234,4 @@ def _build(paths: list[Path], shards: FolderStore, settings: Settings, embedder:
 def _library_versions() -> dict[str, str]:
     from importlib.metadata import version
 
-    return {name: version(name) for name in ("sentence-transformers", "torch", "faiss-cpu", "bm25s")}
+    return {name: version(name) for name in ("onnxruntime", "tokenizers", "sentence-transformers", "torch", "faiss-cpu", "numpy")}
