@@ -164,7 +164,7 @@ def test_killing_an_ingest_midway_leaves_the_old_index_complete_and_served(live,
     process = subprocess.Popen([sys.executable, "-m", "ingest", str(corpus)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     seen = b""
-    while b"Batches" not in seen and time.monotonic() < deadline and process.poll() is None:
+    while b"embedding" not in seen and time.monotonic() < deadline and process.poll() is None:
         seen += process.stderr.read1(4096)  # the embedding progress bar has started
     time.sleep(1)
     assert process.poll() is None, "ingest finished before it could be killed"
