@@ -50,7 +50,7 @@ def _ready(index: store.IndexData) -> store.IndexData:
     here rather than by the first questions racing each other."""
     if index.manifest.get("chunking", {}).get("terms") != TERMS_VERSION:
         raise store.IndexUnavailable(f"{index.folder}: built with older word rules: re-run `python -m ingest`")
-    for table in ("corpus_words", "says_nothing", "bm25_idf", "sentence_chunk", "_vector_sentences", "_sentence_starts"):
+    for table in ("corpus_words", "says_nothing", "sentence_chunk", "_vector_sentences", "_sentence_starts"):
         getattr(index, table)
     return index
 
@@ -60,9 +60,8 @@ class Assistant:
         self.settings = settings
         self.embedder = embedder or open_embedder(settings)
         self._index: store.IndexData | None = None
-        self._lock = threading.Lock()
+        self._loading = threading.Lock()  # held by the question reading a new build
         self._rejected: Path | None = None  # a published build that could not be read
-        self._loading: Path | None = None  # a published build being read
         self.currency_rules = currency.load_rules(settings.corpus_dir / CURRENCY_RULES)
         self.ranker = ranker or load_ranker(settings.ranker_path)
         self._warn_if_fitted_otherwise()
@@ -90,27 +89,26 @@ class Assistant:
 
     def index(self) -> store.IndexData:
         """The live index, re-read when a new build has been published; a new build that
-        cannot be read is reported once and the one already loaded goes on serving. While one
-        question reads a new build, the others are answered from the loaded one."""
+        cannot be read is reported once and the one already loaded goes on serving. One
+        question at a time reads a new build; meanwhile the others use the loaded one."""
         live: Path | None = store.current_build(self.settings.index_dir)
-        with self._lock:
-            loaded = self._index
-            if loaded is not None and live in (loaded.folder, self._rejected, self._loading):
-                return loaded
-            self._loading = live
-        try:
-            fresh = _ready(store.read_index(self.settings.index_dir, self.embedder.identity, loaded))
-        except store.IndexUnavailable as problem:
-            with self._lock:
-                self._loading = None
-                if loaded is None:
-                    raise
-                self._rejected = live
-            log.warning("%s; still serving %s", problem, loaded.folder)
+        loaded = self._index
+        if loaded is not None and live in (loaded.folder, self._rejected):
             return loaded
-        with self._lock:
-            self._index, self._loading = fresh, None
-        return fresh
+        if not self._loading.acquire(blocking=loaded is None):
+            return loaded
+        try:
+            if self._index is not loaded:  # another question read it while this one waited
+                return self._index
+            self._index = _ready(store.read_index(self.settings.index_dir, self.embedder.identity, loaded))
+        except store.IndexUnavailable as problem:
+            if loaded is None:
+                raise
+            self._rejected = live
+            log.warning("%s; still serving %s", problem, loaded.folder)
+        finally:
+            self._loading.release()
+        return self._index
 
     def ask(self, question: str, history: list[str] | tuple[str, ...] = (), area: str | None = None) -> Answer:
         """Answer `question`; with `area`, only that area's procedures and those of no stated area."""

@@ -123,7 +123,7 @@ def _sentence_features(index: IndexData, rows: np.ndarray, vectors: np.ndarray) 
 def _coverage(index: IndexData, rows: np.ndarray, weighed: list[str]) -> np.ndarray:
     """Per candidate, the idf-weighted share of the question's terms known to the corpus that
     its text holds (words the corpus never uses are the abstention's business, not ranking's)."""
-    vocab, weights = index.bm25.vocab_dict, index.bm25_idf
+    vocab, weights = index.bm25.vocab_dict, index.bm25.idf
     known = [t for t in weighed if t in vocab]
     if not known:
         return np.zeros(len(rows), np.float32)

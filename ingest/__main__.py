@@ -26,6 +26,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("paths", nargs="*", type=Path, help="files or folders to ingest (default: corpus/)")
     parser.add_argument("--index", type=Path, help="index folder (default: index/)")
     parser.add_argument("--keep-missing", action="store_true", help="keep documents whose files are gone")
+    parser.add_argument("--rebuild", action="store_true", help="prepare and embed every document afresh, keeping nothing of the live index")
     parser.add_argument("--verbose", action="store_true", help="show tracebacks for unexpected errors")
     return parser.parse_args(argv)
 
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         paths = args.paths or [settings.corpus_dir]
         index_dir = args.index or settings.index_dir
         started = time.monotonic()
-        report = build_index(paths, index_dir, settings, open_embedder(settings), keep_missing=args.keep_missing, progress=True)
+        report = build_index(paths, index_dir, settings, open_embedder(settings), keep_missing=args.keep_missing, progress=True, reuse=not args.rebuild)
         append_log(index_dir, report, time.monotonic() - started)
     except (IngestError, ModelError, ValueError) as error:
         if args.verbose:

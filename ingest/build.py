@@ -26,7 +26,7 @@ from ingest.sentences import split_chunks
 from records import Chunk, Sentence
 from searchindex import store
 from searchindex.dense import RETRAIN_GROWTH, train_centroids
-from searchindex.embed import Embedder
+from searchindex.embed import Embedder, package_version
 from searchindex.lexical import TermCounts
 from searchindex.shards import FolderStore, Shard, ShardUnreadable
 from searchindex.terms import TERMS_VERSION
@@ -175,7 +175,10 @@ def _inverted_lists(shards: FolderStore, live: dict | None, docs: dict[str, dict
     earlier = (live or {}).get("dense")
     if earlier and sentences <= RETRAIN_GROWTH * earlier["trained_on"] and shards.has_shard(earlier["centroids"]):
         return earlier
-    vectors = np.concatenate([written[n].vectors if n in written else shards.read_shard(d["shard"]).vectors for n, d in docs.items()])
+    try:
+        vectors = np.concatenate([written[n].vectors if n in written else shards.read_shard(d["shard"]).vectors for n, d in docs.items()])
+    except ShardUnreadable as error:
+        raise IngestError(f"{error}: run `python -m ingest --rebuild`") from None
     return {"centroids": shards.write_centroids(train_centroids(vectors)), "trained_on": sentences}
 
 
@@ -231,7 +234,5 @@ def _build(paths: list[Path], shards: FolderStore, settings: Settings, embedder:
     return report
 
 
-def _library_versions() -> dict[str, str]:
-    from importlib.metadata import version
-
-    return {name: version(name) for name in ("onnxruntime", "tokenizers", "sentence-transformers", "torch", "faiss-cpu", "numpy")}
+def _library_versions() -> dict[str, str | None]:
+    return {name: package_version(name) for name in ("onnxruntime", "tokenizers", "sentence-transformers", "torch", "faiss-cpu", "numpy")}

@@ -20,7 +20,7 @@ RETRAIN_GROWTH = 2.0  # centroids trained on n vectors serve until the corpus pa
 
 def train_centroids(vectors: np.ndarray) -> np.ndarray:
     """Centroids of inverted lists for about this many vectors, from a fixed sample of them."""
-    lists = max(1, int(IVF_LISTS_PER_SQRT * np.sqrt(len(vectors))))
+    lists = max(1, min(len(vectors), int(IVF_LISTS_PER_SQRT * np.sqrt(len(vectors)))))
     index = faiss.IndexIVFFlat(faiss.IndexFlatIP(vectors.shape[1]), vectors.shape[1], lists, faiss.METRIC_INNER_PRODUCT)
     sample = np.random.default_rng(0).permutation(len(vectors))[:IVF_TRAINING_SAMPLE]
     index.train(np.ascontiguousarray(vectors[np.sort(sample)], dtype=np.float32))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Protocol
 
@@ -79,6 +80,13 @@ def checked_model(settings: Settings) -> tuple[Path, str]:
     if wanted and sha != wanted:
         raise ModelError(f"{folder}: weights sha256 {sha[:12]}… is not the expected {wanted[:12]}…")
     return folder, sha
+
+
+def package_version(package: str) -> str | None:
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return None
 
 
 def model_name(folder: Path) -> str:

@@ -18,10 +18,9 @@ import logging
 import os
 import sys
 import warnings
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from searchindex.embed import BACKENDS, ModelError, checked_model, file_sha256
+from searchindex.embed import BACKENDS, ModelError, checked_model, file_sha256, package_version
 
 OPSET = 17
 TOOLCHAIN = ("torch", "transformers", "onnx", "onnxruntime", "tokenizers")
@@ -75,7 +74,7 @@ def export(folder: Path, weights_sha256: str, variant: str, models_dir: Path) ->
         record = {
             "onnx_sha256": file_sha256(path), "weights_sha256": weights_sha256, "variant": variant, "opset": OPSET,
             "quantisation": "dynamic, int8 weights, per channel" if variant == "int8" else None,
-            "toolchain": {name: _version(name) for name in TOOLCHAIN},
+            "toolchain": {name: package_version(name) for name in TOOLCHAIN},
         }
         staging_record.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
         os.replace(staging_record, record_file(path))
@@ -85,13 +84,6 @@ def export(folder: Path, weights_sha256: str, variant: str, models_dir: Path) ->
         staging.unlink(missing_ok=True)
         staging_record.unlink(missing_ok=True)
     return path
-
-
-def _version(package: str) -> str | None:
-    try:
-        return version(package)
-    except PackageNotFoundError:
-        return None
 
 
 def _trace(folder: Path, target: Path) -> None:

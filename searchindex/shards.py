@@ -1,10 +1,10 @@
 """Where the index lives: one shard per document, and builds that name their shards.
 
 A shard holds one document's passages, sentences, vectors and term counts, and never
-changes once written. A build is a small manifest saying which shard serves each document;
-(with the centroids of its inverted lists, on a large corpus); publishing one is a single atomic step, so a reader sees the old build or the new one,
-whole, even when the writer is killed half way. A re-ingest writes shards only for the
-documents that changed.
+changes once written. A build is a small manifest saying which shard serves each document
+(and, on a large corpus, which centroids its inverted lists use). Publishing a build is a
+single atomic step, so a reader sees the old build or the new one, whole, even when the
+writer is killed half way. A re-ingest writes shards only for the documents that changed.
 
 `ShardStore` is what ingest and the index reader need from a store; `FolderStore` keeps it
 in a folder. Another backend (a database shared by several chat replicas) implements the same
@@ -32,7 +32,6 @@ CURRENT = "CURRENT"
 BUILDS = "builds"
 SHARDS = "shards"
 STAGING = ".staging-"
-KEEP_BUILDS = 2  # the live build and the one before it, for readers still loading it
 
 
 class ShardUnreadable(Exception):
@@ -124,7 +123,7 @@ class FolderStore:
         try:
             head = json.loads((folder / "shard.json").read_text(encoding="utf-8"))
             chunks = [Chunk.from_json(row) for row in head["chunks"]]
-            sentences = [Sentence(*row) for row in head["sentences"]]
+            sentences = [Sentence.from_json(row) for row in head["sentences"]]
             vectors = np.load(folder / "vectors.npy")
             packed = np.load(folder / "terms.npy")
             ends = np.cumsum([len(chunks) + 1, packed[len(chunks)], packed[len(chunks)]])
@@ -132,7 +131,10 @@ class FolderStore:
             terms = TermCounts(head["vocabulary"], indptr.astype(np.int64), ids, counts)
         except Exception as error:  # any unreadable part makes the shard unusable
             raise ShardUnreadable(f"{folder}: shard is damaged ({type(error).__name__}: {error})") from None
-        if len(vectors) != len(sentences) + len(chunks) or len(counts) != indptr[-1] or ends[-1] != len(packed):
+        if (
+            len(vectors) != len(sentences) + len(chunks) or len(counts) != indptr[-1] or ends[-1] != len(packed)
+            or any(not 0 <= s.chunk < len(chunks) for s in sentences) or (len(ids) and ids.max() >= len(head["vocabulary"]))
+        ):
             raise ShardUnreadable(f"{folder}: shard is damaged (its parts disagree on counts)")
         return Shard(head["info"], chunks, sentences, vectors[: len(sentences)], vectors[len(sentences) :], terms)
 
@@ -174,10 +176,11 @@ class FolderStore:
         staging.mkdir(parents=True)
         _fsync_write(staging / "manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8"))
         staging.rename(self.build_folder(name))
+        previous = self.live()
         pointer = self.folder / f".{CURRENT}.tmp-{os.getpid()}"
         _fsync_write(pointer, name.encode("utf-8"))
         os.replace(pointer, self.folder / CURRENT)
-        self._prune(keep=name)
+        self._prune(keep={name, previous})
         return name
 
     def tidy(self) -> None:
@@ -185,13 +188,15 @@ class FolderStore:
         for kind in (BUILDS, SHARDS):
             for stale in (self.folder / kind).glob(STAGING + "*"):
                 shutil.rmtree(stale, ignore_errors=True)
+        for pointer in self.folder.glob(f".{CURRENT}.tmp-*"):
+            pointer.unlink(missing_ok=True)
 
-    def _prune(self, keep: str) -> None:
-        """Builds beyond the last KEEP_BUILDS, then the shards none of the kept builds names."""
+    def _prune(self, keep: set[str | None]) -> None:
+        """Every build but the new one and the one it replaced (readers may still be loading
+        that), whatever their names; then the shards and centroids neither of them names."""
         builds = self.folder / BUILDS
-        others = sorted(p.name for p in builds.iterdir() if not p.name.startswith(".") and p.name != keep)
-        for old in others[: max(0, len(others) - (KEEP_BUILDS - 1))]:
-            shutil.rmtree(builds / old, ignore_errors=True)
+        for old in [p for p in builds.iterdir() if not p.name.startswith(".") and p.name not in keep]:
+            shutil.rmtree(old, ignore_errors=True)
         named = set()
         for build in (p.name for p in builds.iterdir() if not p.name.startswith(".")):
             try:

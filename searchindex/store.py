@@ -23,7 +23,7 @@ from searchindex.lexical import Bm25
 from searchindex.shards import FolderStore, Shard, ShardUnreadable
 from searchindex.terms import words
 
-FORMAT_VERSION = 5  # 5: per-document shards
+FORMAT_VERSION = 6  # 5: per-document shards; 6: a shard as one JSON and two arrays
 
 
 class IndexUnavailable(Exception):
@@ -56,10 +56,6 @@ class IndexData:
         counts = starts[rows + 1] - starts[rows]
         sentence_rows = np.concatenate([order[starts[r] : starts[r + 1]] for r in rows]) if len(rows) else np.empty(0, np.int64)
         return sentence_rows, np.repeat(np.arange(len(rows)), counts)
-
-    @property
-    def bm25_idf(self) -> np.ndarray:
-        return self.bm25.idf
 
     @cached_property
     def corpus_words(self) -> frozenset[str]:
@@ -124,16 +120,30 @@ def check_model(manifest: dict, identity: ModelIdentity, build: Path) -> None:
             f"{build} was built with {variant} vectors ({built_with.get('backend', 'torch')}) but the configured "
             f"embedder gives {identity.variant} ({identity.backend}): set ASSISTANT_EMBED_BACKEND to match or re-run `python -m ingest`"
         )
-
-
+    # Quantised vectors depend on the file the quantiser wrote, which a new onnxruntime may write differently.
+    if identity.variant != "fp32" and built_with.get("onnx_sha256") != identity.onnx_sha256:
+        raise IndexUnavailable(
+            f"{build} was built with another {identity.variant} model file (sha256 {str(built_with.get('onnx_sha256'))[:12]}…, "
+            f"configured {str(identity.onnx_sha256)[:12]}…): re-run `python -m ingest`"
+        )
 
 
 def read_index(folder: Path, identity: ModelIdentity, previous: IndexData | None = None) -> IndexData:
-    """The live build, ready to search; shards `previous` holds are not read again."""
+    """The live build, ready to search; shards `previous` holds are not read again. A build
+    replaced (and pruned) while it was being read is passed over for the one replacing it."""
     store = FolderStore(folder)
     live = store.live()
+    try:
+        return _read_build(store, live, identity, previous)
+    except IndexUnavailable:
+        if live is None or store.live() == live:
+            raise
+        return _read_build(store, store.live(), identity, previous)
+
+
+def _read_build(store: FolderStore, live: str | None, identity: ModelIdentity, previous: IndexData | None) -> IndexData:
     if live is None:
-        raise IndexUnavailable(f"no index in {folder}: run `python -m ingest`")
+        raise IndexUnavailable(f"no index in {store.folder}: run `python -m ingest`")
     build = store.build_folder(live)
     try:
         manifest = store.manifest(live)
@@ -149,6 +159,8 @@ def read_index(folder: Path, identity: ModelIdentity, previous: IndexData | None
         raise IndexUnavailable(f"{build}: index is damaged ({error})") from None
     except (KeyError, TypeError) as error:
         raise IndexUnavailable(f"{build}: index is damaged (manifest lacks {error})") from None
+    except ValueError as error:  # shards whose vectors cannot be joined
+        raise IndexUnavailable(f"{build}: index is damaged ({error})") from None
 
 
 def assemble(folder: Path, manifest: dict, ordered: list[Shard], shards: dict[str, Shard], centroids: np.ndarray | None) -> IndexData:

@@ -14,10 +14,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from config import Settings, load_settings  # noqa: E402
 
+# The ONNX file set-up exported, for every index a test builds and every process it starts:
+# exporting it again per folder would cost seconds each.
+os.environ.setdefault("ASSISTANT_MODELS_DIR", str(load_settings({}).resolved_models_dir()))
+
 
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory) -> Settings:
-    return load_settings({}).with_overrides(index_dir=tmp_path_factory.mktemp("index"))
+    return load_settings({}).with_overrides(index_dir=tmp_path_factory.mktemp("index"), models_dir=os.environ["ASSISTANT_MODELS_DIR"])
 
 
 @pytest.fixture(scope="session")

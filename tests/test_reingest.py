@@ -166,6 +166,7 @@ def test_killing_an_ingest_midway_leaves_the_old_index_complete_and_served(live,
     seen = b""
     while b"embedding" not in seen and time.monotonic() < deadline and process.poll() is None:
         seen += process.stderr.read1(4096)  # the embedding progress bar has started
+    assert b"embedding" in seen, "ingest finished or stalled before it embedded"
     time.sleep(1)
     assert process.poll() is None, "ingest finished before it could be killed"
     process.send_signal(signal.SIGKILL)
