@@ -49,18 +49,18 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _reusable(shards: FolderStore, embedder: Embedder) -> dict | None:
+def _reusable(index_store: FolderStore, embedder: Embedder) -> dict | None:
     """The live build's manifest, when its shards can be kept: same format, same model, and
     every shard it names still there (unchanged documents' shards are not read back)."""
-    live = shards.live()
+    live = index_store.live()
     if live is None:
         return None
     try:
-        manifest = shards.manifest(live)
+        manifest = index_store.manifest(live)
         if manifest.get("format_version") != store.FORMAT_VERSION:
             return None
-        store.check_model(manifest, embedder.identity, shards.build_folder(live))
-        if all(shards.has_shard(d["shard"]) for d in manifest["documents"].values()):
+        store.check_model(manifest, embedder.identity, index_store.build_folder(live))
+        if all(index_store.has_shard(d["shard"]) for d in manifest["documents"].values()):
             return manifest
     except (ShardUnreadable, store.IndexUnavailable, KeyError, TypeError):
         pass
@@ -154,32 +154,32 @@ def _embed(fresh: dict[str, Part], earlier: list[Shard], embedder: Embedder, rep
     return shards
 
 
-def _earlier_shards(shards: FolderStore, old_docs: dict[str, dict], names) -> list[Shard]:
+def _earlier_shards(index_store: FolderStore, old_docs: dict[str, dict], names) -> list[Shard]:
     """The old shards of documents that changed: most of their text, and its vectors, stays."""
     found = []
     for name in names:
         if name in old_docs:
             try:
-                found.append(shards.read_shard(old_docs[name]["shard"]))
+                found.append(index_store.read_shard(old_docs[name]["shard"]))
             except ShardUnreadable:
                 pass  # its text is embedded afresh
     return found
 
 
-def _inverted_lists(shards: FolderStore, live: dict | None, docs: dict[str, dict], written: dict[str, Shard], above: int) -> dict | None:
+def _inverted_lists(index_store: FolderStore, live: dict | None, docs: dict[str, dict], written: dict[str, Shard], above: int) -> dict | None:
     """Exact search (None) up to `above` sentences; past it, the live build's IVF centroids
     while the corpus has not outgrown them, else centroids trained on every document's vectors."""
     sentences = sum(d["sentences"] for d in docs.values())
     if sentences <= above:
         return None
     earlier = (live or {}).get("dense")
-    if earlier and sentences <= RETRAIN_GROWTH * earlier["trained_on"] and shards.has_shard(earlier["centroids"]):
+    if earlier and sentences <= RETRAIN_GROWTH * earlier["trained_on"] and index_store.has_shard(earlier["centroids"]):
         return earlier
     try:
-        vectors = np.concatenate([written[n].vectors if n in written else shards.read_shard(d["shard"]).vectors for n, d in docs.items()])
+        vectors = np.concatenate([written[n].vectors if n in written else index_store.read_shard(d["shard"]).vectors for n, d in docs.items()])
     except ShardUnreadable as error:
         raise IngestError(f"{error}: run `python -m ingest --rebuild`") from None
-    return {"centroids": shards.write_centroids(train_centroids(vectors)), "trained_on": sentences}
+    return {"centroids": index_store.write_centroids(train_centroids(vectors)), "trained_on": sentences}
 
 
 def build_index(
@@ -196,10 +196,10 @@ def build_index(
         return _build(paths, FolderStore(index_dir), settings, embedder, keep_missing, progress, reuse)
 
 
-def _build(paths: list[Path], shards: FolderStore, settings: Settings, embedder: Embedder, keep_missing: bool, progress: bool, reuse: bool) -> Report:
+def _build(paths: list[Path], index_store: FolderStore, settings: Settings, embedder: Embedder, keep_missing: bool, progress: bool, reuse: bool) -> Report:
     report = Report()
-    shards.tidy()
-    live = _reusable(shards, embedder) if reuse else None
+    index_store.tidy()
+    live = _reusable(index_store, embedder) if reuse else None
     old_docs = live["documents"] if live else {}
     docs, fresh = _collect(paths, settings, old_docs, live.get("chunking") if live else None, report, progress)
     scanned = {str(p.resolve()) for p in paths if p.is_dir()}
@@ -213,12 +213,12 @@ def _build(paths: list[Path], shards: FolderStore, settings: Settings, embedder:
     if not docs:
         raise IngestError("no document could be ingested: " + "; ".join(report.failed or ["no files found"]))
     if live is not None and not report.removed and not fresh:
-        report.build = shards.build_folder(shards.live())  # nothing changed: the live build stays as it is
+        report.build = index_store.build_folder(index_store.live())  # nothing changed: the live build stays as it is
         return report
-    written = _embed(fresh, _earlier_shards(shards, old_docs, fresh), embedder, report, progress)
+    written = _embed(fresh, _earlier_shards(index_store, old_docs, fresh), embedder, report, progress)
     for name, shard in written.items():
-        docs[name] = {**shard.info, "shard": shards.write_shard(shard)}
-    dense = _inverted_lists(shards, live, docs, written, settings.approximate_above)
+        docs[name] = {**shard.info, "shard": index_store.write_shard(shard)}
+    dense = _inverted_lists(index_store, live, docs, written, settings.approximate_above)
     manifest = {
         "format_version": store.FORMAT_VERSION,
         "model": embedder.identity.to_json(),
@@ -230,7 +230,7 @@ def _build(paths: list[Path], shards: FolderStore, settings: Settings, embedder:
         "dense": dense,
         "documents": dict(sorted(docs.items())),
     }
-    report.build = shards.build_folder(shards.publish(manifest))
+    report.build = index_store.build_folder(index_store.publish(manifest))
     return report
 
 
