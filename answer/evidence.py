@@ -31,6 +31,7 @@ PASSAGE_FEATURES = (
 # Per question, for abstention (with the ranker's best score and margin added by rank.py).
 QUESTION_FEATURES = (
     "best_sentence", "best_coverage", "uncovered_words", "uncovered_rarity", "uncovered_rarity_sum", "content_terms", "own_uncovered_share",
+    "nearest",
 )
 
 
@@ -186,5 +187,6 @@ def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray 
         sum(rarity),
         float(len(query.weighed_terms)),
         len(own_missing) / max(1, len(own_words)),
+        max((float(c.max()) for c in (best, silent, passage) if c.size), default=0.0),
     ], np.float32)
     return Evidence(rows, features.astype(np.float32), question)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from answer.converse import refers_back
 from answer.evidence import PASSAGE_FEATURES, QUESTION_FEATURES, Evidence, Query
 from searchindex.terms import terms
 
@@ -43,12 +44,15 @@ def question_row(question: np.ndarray, passage_logits: np.ndarray) -> np.ndarray
 
 
 def off_topic(query: Query, evidence: Evidence, vocabulary: dict, floor: float) -> str | None:
-    """Why a question is not about what the procedures cover at all, if it is not: none of the
-    words typed this turn is a corpus word, or no sentence comes as close as `floor`."""
-    typed = terms(query.own.rewritten)
+    """Why a question is not about what the procedures cover at all, if it is not: none of its
+    words is a corpus word, or no sentence or passage, lead-ins included, comes as close as
+    `floor`. A follow-up that points back ("how current is it?") is about the topic it borrows,
+    whatever its own words; one that brings its own ("what about the football?") is judged on those."""
+    asked = query.normalised if query.focus and refers_back(query.focus.text) else query.own
+    typed = terms(asked.rewritten)
     if typed and not any(t in vocabulary for t in typed):
         return "none of the question's words appear in the procedures"
-    best = float(evidence.question[QUESTION_FEATURES.index("best_sentence")])
+    best = float(evidence.question[QUESTION_FEATURES.index("nearest")])
     if best < floor:
         return f"no passage is close to it (best similarity {best:.2f})"
     return None

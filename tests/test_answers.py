@@ -196,3 +196,17 @@ def test_a_worried_practitioner_is_told_to_refer_to_childrens_social_care_or_the
     assert not answer.abstained, answer.notes
     quoted = answer.text.replace(SAFETY_NOTICE, "")
     assert "refer to children’s social care or to the police" in quoted or "should make a referral" in quoted, answer.text
+
+
+def test_a_question_answered_by_a_list_is_not_taken_for_off_topic(assistant):
+    # Only the lead-in "the participating areas cover …" comes close; its items are single names.
+    answer = assistant.ask("is coventry one of the west mids participating areas")
+    assert not answer.abstained, answer.notes
+    assert any(holds(c.chunk.text, "participating areas cover the following nine local authority areas") for c in answer.citations[:3])
+
+
+def test_a_follow_up_pointing_back_is_about_its_topic_whatever_its_own_words(assistant):
+    answer = assistant.ask("how current is it", ["what does the west midlands introduction cover"])
+    assert not answer.abstained, answer.notes
+    assert answer.citations[0].chunk.source == "000_7e969022eef22aac.txt" and answer.citations[0].chunk.print_date == "2024-12-21"
+    assert assistant.ask("and what about the football scores", ["what does the west midlands introduction cover"]).abstained
