@@ -198,11 +198,12 @@ def test_a_worried_practitioner_is_told_to_refer_to_childrens_social_care_or_the
     assert "refer to children’s social care or to the police" in quoted or "should make a referral" in quoted, answer.text
 
 
-def test_a_question_answered_by_a_list_is_not_taken_for_off_topic(assistant):
+def test_a_question_about_a_list_is_not_taken_for_off_topic(assistant):
     # Only the lead-in "the participating areas cover …" comes close; its items are single names.
+    # Coventry is not among them: answered or not, the list must be there to read (off-topic shows nothing).
     answer = assistant.ask("is coventry one of the west mids participating areas")
-    assert not answer.abstained, answer.notes
-    assert any(holds(c.chunk.text, "participating areas cover the following nine local authority areas") for c in answer.citations[:3])
+    shown = [*answer.citations[:3], *answer.related]
+    assert any(holds(c.chunk.text, "participating areas cover the following nine local authority areas") for c in shown), answer.notes
 
 
 def test_a_follow_up_pointing_back_is_about_its_topic_whatever_its_own_words(assistant):
