@@ -34,12 +34,13 @@ def writing(settings, embedder, built_index, fake):
 
 
 def passage_sentence(answer, rank: int = 1) -> str:
-    """A sentence of a cited passage that ends with a full stop (not a list item), for a
-    scripted model to restate."""
+    """A whole sentence or list item of a cited passage, ending with a full stop, for a
+    scripted model to restate (a passage may be all lead-in and list)."""
     from ingest.chunk import split_sentences
 
-    lines = answer.citations[rank - 1].chunk.text.split("\n")
-    return next(s for line in lines if not line.lstrip().startswith(("•", "-")) for s in split_sentences(line) if s.endswith("."))
+    lines = [line.strip().lstrip("•-").strip() for line in answer.citations[rank - 1].chunk.text.split("\n")]
+    said = (s.rstrip(";,.") for line in lines for s in split_sentences(line) if not s.endswith(":") and len(s.split()) >= 6)
+    return next(said) + "."
 
 
 def as_checked(sentence: str, rank: int = 1) -> str:
