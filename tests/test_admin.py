@@ -102,7 +102,11 @@ def choose(page, label: str, option: str) -> None:
 
 def edit_chapter(page, name: str, source_url: str) -> None:
     page.get_by_role("tab", name="Edit a chapter").click()
+    # A chapter with a title first, so that the blank title of `name` (no entry yet) proves
+    # its entry has arrived before the address is typed: it would otherwise be overwritten.
+    choose(page, "Chapter file", "000_7e969022eef22aac.txt")
+    expect(page.get_by_label("Title")).to_have_value("1.2 Introduction")
     choose(page, "Chapter file", name)
-    expect(page.get_by_label("Title")).to_have_value("")  # the form shows the entry (none yet)
+    expect(page.get_by_label("Title")).to_have_value("")
     page.get_by_label("Source address (source_url)").fill(source_url)
     page.get_by_role("button", name="Save to the manifest").click()
