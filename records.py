@@ -36,6 +36,7 @@ class Chunk:
     end: int
     text: str
     page: int | None = None  # first PDF page the passage is on
+    stamp: bool = False  # the page's own print or update line, a passage of its own
 
     @property
     def section(self) -> str:
@@ -50,7 +51,7 @@ class Chunk:
     @property
     def embed_text(self) -> str:
         """What search sees: area, title and section first ("west midlands" finds that area's
-        pages), never the print date (a re-print is not a change)."""
+        pages); the print date only in the page's own stamp passage (a re-print changes no other)."""
         context = " > ".join(dict.fromkeys(p for p in (self.area, self.title, *self.section_path) if p))
         return f"{context}\n{self.text}"
 

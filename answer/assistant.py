@@ -13,12 +13,13 @@ from collections import deque
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from answer import cite, compose, currency, llm
-from answer.converse import Resolved, about_item, item_referred, resolve
-from answer.evidence import PASSAGE_FEATURES, Evidence, Query, gather
+from answer.converse import Resolved, about_item, item_referred, lean_on, resolve
+from answer.evidence import PASSAGE_FEATURES, QUESTION_FEATURES, Evidence, Query, gather
 from answer.generate import Writer
 from answer.normalise import normalise
 from answer.rank import Ranker, load_ranker, off_topic
@@ -32,6 +33,7 @@ from searchindex.terms import TERMS_VERSION, terms
 CURRENCY_RULES = "currency.toml"
 THESAURUS = "thesaurus.toml"
 RELATED_PASSAGES = 3
+MOSTLY_UNKNOWN = 0.5  # share of a question's own words the procedures never use
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # typed or pasted control characters mean nothing here
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,17 @@ def _ready(index: store.IndexData) -> store.IndexData:
     for table in ("corpus_words", "says_nothing", "sentence_chunk", "_vector_sentences", "_sentence_starts"):
         getattr(index, table)
     return index
+
+
+class Reading(NamedTuple):
+    """A question as read: the index it was read in, how it was resolved, what retrieval
+    searched with and found, and why it is off-topic if it is."""
+
+    index: store.IndexData
+    resolved: Resolved
+    query: Query
+    evidence: Evidence
+    unrelated: str | None
 
 
 class Assistant:
@@ -123,7 +136,7 @@ class Assistant:
             return
         earlier = [h for h in history if h.strip()]
         condensed = self.writer.condense(question, earlier) if self.writer and earlier else None
-        quoted = self._quote(question, Resolved(condensed, "") if condensed else self._resolve(question, earlier, area), area)
+        quoted = self._quote(question, Resolved(condensed, "") if condensed else self._resolve(question, earlier, area), area, earlier)
         if self.writer is None or quoted.abstained:
             yield quoted
             return
@@ -184,22 +197,38 @@ class Assistant:
 
     def evidence(self, question: str, history: list[str] | tuple[str, ...] = (), area: str | None = None) -> tuple[Query, Evidence]:
         """What ranking and abstention see for a question (eval.fit fits them on it)."""
-        _, query, evidence = self._gather(self._resolve(question, [h for h in history if h.strip()], area), area)
-        return query, evidence
+        earlier = [h for h in history if h.strip()]
+        reading = self._read(self._resolve(question, earlier, area), area, earlier)
+        return reading.query, reading.evidence
 
-    def _gather(self, resolved: Resolved, area: str | None) -> tuple[store.IndexData, Query, Evidence]:
+    def _read(self, resolved: Resolved, area: str | None, earlier: list[str]) -> Reading:
         """The live index and the evidence found in it (one index throughout: a re-ingest may
-        publish a new build at any moment, and evidence rows only mean something in their own)."""
+        publish a new build at any moment, and evidence rows only mean something in their own).
+        A question about nothing the procedures cover, asked after earlier turns, is read
+        again as leaning on them ("is the KCSIE version any different?"), and kept so if that
+        finds it an answer and most of its own words are words the procedures use; otherwise it
+        stays off-topic ("what's the weather like tomorrow?")."""
         index = self.index()
+        allowed = index.in_area(area) if area else None
         query = self.query(resolved, index)
-        return index, query, gather(index, query, self.settings.candidates, index.in_area(area) if area else None)
+        evidence = gather(index, query, self.settings.candidates, allowed)
+        unrelated = off_topic(query, evidence, index.bm25.vocab_dict, self.settings.off_topic_below)
+        if unrelated and earlier and not resolved.focus:
+            leaning = lean_on(resolved.query, earlier)
+            leaning_query = self.query(leaning, index)
+            leaning_evidence = gather(index, leaning_query, self.settings.candidates, allowed)
+            answered = self.ranker.not_answered(leaning_evidence) < self.ranker.abstain_above
+            own_unknown = float(leaning_evidence.question[QUESTION_FEATURES.index("own_uncovered_share")])
+            on_topic = own_unknown < MOSTLY_UNKNOWN and not off_topic(leaning_query, leaning_evidence, index.bm25.vocab_dict, self.settings.off_topic_below)
+            if answered and on_topic:
+                return Reading(index, leaning, leaning_query, leaning_evidence, None)
+        return Reading(index, resolved, query, evidence, unrelated)
 
-    def _quote(self, question: str, resolved: Resolved, area: str | None) -> Answer:
+    def _quote(self, question: str, resolved: Resolved, area: str | None, earlier: list[str] | None = None) -> Answer:
         """The extractive answer: sentences quoted from the best passages, or an abstention."""
-        index, query, evidence = self._gather(resolved, area)
+        index, resolved, query, evidence, unrelated = self._read(resolved, area, earlier or [])
         hits = self.ranker.rank(evidence, self.settings.candidates, by=self.settings.rank_by)
         groups = cite.group(hits, index.chunks, self.settings.top_k)
-        unrelated = off_topic(query, evidence, index.bm25.vocab_dict, self.settings.off_topic_below)
         if unrelated:
             return self._abstain(question, resolved.query, unrelated)
         not_answered = self.ranker.not_answered(evidence)
@@ -238,7 +267,9 @@ class Assistant:
         for row, cosine in zip(rows, cosines):
             sentence = index.sentences[row]
             rank = ranks[sentence.chunk]
-            if compose.answers_something(sentence):
+            # Pages' print lines read alike: only the best passage's may be quoted, so that
+            # another page's date never passes for this one's.
+            if compose.answers_something(sentence) and (rank == 1 or not index.chunks[sentence.chunk].stamp):
                 units.append(compose.Unit(rank, sentence, float(cosine), gaps[sentence.chunk]))
             if sentence.lead:
                 lists.setdefault((rank, sentence.lead), []).append(sentence)

@@ -58,6 +58,11 @@ def resolve(question: str, history: list[str]) -> Resolved:
     """The question made standalone by prefixing the topic of the resolved turn before it."""
     if not history or not is_follow_up(question):
         return Resolved(question, "")
+    return lean_on(question, history)
+
+
+def lean_on(question: str, history: list[str]) -> Resolved:
+    """The question read as a follow-up to the turn before (which may itself be one)."""
     before = resolve(history[-1], history[:-1])
     return Resolved(f"{before.query} {question}", question, before.query)
 

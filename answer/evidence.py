@@ -25,7 +25,7 @@ SENTENCES_PER_CANDIDATE = 8
 # (BM25 needs none: it is scaled so that the best passage has 1).
 PASSAGE_FEATURES = (
     "sentence", "sentence_rewritten", "second_sentence", "silent_sentence", "passage",
-    "bm25", "bm25_expanded", "coverage", "phrase_match",
+    "bm25", "bm25_expanded", "coverage", "phrase_match", "stamp",
     "sentence_gap", "sentence_rewritten_gap", "passage_gap", "coverage_gap",
 )
 # Per question, for abstention (with the ranker's best score and margin added by rank.py).
@@ -172,7 +172,8 @@ def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray 
     bm25, bm25_expanded = _scaled(own)[rows], _scaled(expanded)[rows]
     coverage = _coverage(index, rows, query.weighed_terms)
     passage = index.passage_vectors[rows] @ query.vectors[0]
-    columns = [best, rewritten, second, silent, passage, bm25, bm25_expanded, coverage, _phrase_match(index, rows, query)]
+    stamp = np.array([index.chunks[int(r)].stamp for r in rows], np.float32)  # a page's print line: rarely what is asked
+    columns = [best, rewritten, second, silent, passage, bm25, bm25_expanded, coverage, _phrase_match(index, rows, query), stamp]
     gaps = [c - (c.max() if c.size else 0.0) for c in (best, rewritten, passage, coverage)]
     features = np.stack(columns + gaps, axis=1) if rows.size else np.zeros((0, len(PASSAGE_FEATURES)), np.float32)
     missing = uncovered(index, query.normalised)

@@ -5,7 +5,8 @@ Copy 0 is corpus/ as shipped. Every later copy is one more local partnership's e
 its own locality (from UK local authority areas and towns, or two of them joined as
 partnerships are) in its title, area and every sentence, with each sentence's phrasing
 chosen on its own (word swaps from a general list, swapped pairs, a fronted clause moved to
-the end). Headings, web-page chrome and print-date lines are kept as they are.
+the end). Headings, web-page chrome and update lines are kept as they are; print lines keep
+their date and name the edition.
 """
 
 from __future__ import annotations
@@ -148,9 +149,12 @@ def _vary_item(item: str, place: str, rng: random.Random) -> str:
 
 
 def vary_line(line: str, leads_a_list: bool, place: str, common: frozenset[str], rng: random.Random) -> str:
-    """A list item or a line of sentences reworded; headings, chrome and print dates kept."""
+    """A list item or a line of sentences reworded; headings, chrome and update lines kept, and
+    the print line kept with its date but naming the edition (it is a passage of its own)."""
     text = line.strip()
-    if not text or is_chrome(text) or PRINTED_LINE.match(text) or UPDATED_LINE.match(text):
+    if PRINTED_LINE.match(text):
+        return f"{line.rstrip().rstrip('.')} ({place} edition)."
+    if not text or is_chrome(text) or UPDATED_LINE.match(text):
         return line
     mark = ITEM_MARK.match(line)
     if mark:

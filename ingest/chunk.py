@@ -15,7 +15,7 @@ from records import Chunk
 
 # Raised whenever a change here (or in cleaning or structure) cuts the same file differently,
 # so the next ingest prepares every file again instead of keeping its old chunks.
-CHUNKING_VERSION = 2
+CHUNKING_VERSION = 3  # 3: a page's print or update line is a passage of its own
 SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'‘“(]?[A-Z0-9])")
 
 
@@ -142,3 +142,14 @@ def chunk_blocks(
             )
         )
     return chunks
+
+
+def stamp_chunks(stamps: list[Line], *, source: str, title: str, area: str | None, print_date: str | None, first: int) -> list[Chunk]:
+    """A page's own print or update lines ("This page is correct as printed on …"), each a
+    passage of its own, so that "when was it printed?" or "where do I check for updates?" finds
+    it; kept out of every other passage, so a re-print changes this one alone."""
+    return [
+        Chunk(id=f"{source}#{first + i}", source=source, title=title, area=area, section_path=(), paragraphs=(),
+              print_date=print_date, start=line.start, end=line.end, text=line.text, stamp=True)
+        for i, line in enumerate(stamps)
+    ]

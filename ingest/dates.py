@@ -85,18 +85,21 @@ def stamp_date(line: str) -> tuple[bool, str | None]:
     return stamped is not None, stamped
 
 
-def extract_print_date(lines: list[Line]) -> tuple[str | None, list[Line]]:
-    """The page's print date and its lines without the stamp lines.
+def extract_print_date(lines: list[Line]) -> tuple[str | None, list[Line], list[Line]]:
+    """The page's print date, its lines without the stamp lines, and the stamp lines.
 
     A "correct as printed on" stamp wins over an "updated" one; otherwise the first dated stamp.
     """
     found: list[tuple[bool, str]] = []
     kept: list[Line] = []
+    stamps: list[Line] = []
     for line in lines:
         is_stamp, stamped = stamp_date(line.text)
         if not is_stamp:
             kept.append(line)
-        elif stamped:
+            continue
+        stamps.append(line)
+        if stamped:
             found.append(("printed" in line.text.lower(), stamped))
     printed = [d for is_print, d in found if is_print]
-    return (printed or [d for _, d in found] or [None])[0], kept
+    return (printed or [d for _, d in found] or [None])[0], kept, stamps

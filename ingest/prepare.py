@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from config import Settings
-from ingest.chunk import chunk_blocks
+from ingest.chunk import chunk_blocks, stamp_chunks
 from ingest.clean import clean
 from ingest.dates import extract_print_date
 from ingest.load import IngestError, SourceFile
@@ -21,7 +21,7 @@ from records import Chunk, Document
 
 def prepare(source: SourceFile, settings: Settings) -> tuple[Document, list[Chunk]]:
     lines = clean(source.text)
-    print_date, lines = extract_print_date(lines)
+    print_date, lines, stamps = extract_print_date(lines)
     blocks = parse_blocks(lines)
     if not blocks:
         raise IngestError(f"{source.name}: no procedure text left after cleaning")
@@ -36,6 +36,7 @@ def prepare(source: SourceFile, settings: Settings) -> tuple[Document, list[Chun
         pack_words=settings.chunk_pack_words,
         max_words=settings.chunk_max_words,
     )
+    chunks += stamp_chunks(stamps, source=source.name, title=title, area=source.entry.area, print_date=print_date, first=len(chunks))
     if source.page_starts:
         chunks = [replace(c, page=bisect_right(source.page_starts, c.start)) for c in chunks]
     body = "\n".join(line.text for line in lines if line.text)  # blank lines are layout, not content

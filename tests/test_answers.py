@@ -211,3 +211,29 @@ def test_a_follow_up_pointing_back_is_about_its_topic_whatever_its_own_words(ass
     assert not answer.abstained, answer.notes
     assert answer.citations[0].chunk.source == "000_7e969022eef22aac.txt" and answer.citations[0].chunk.print_date == "2024-12-21"
     assert assistant.ask("and what about the football scores", ["what does the west midlands introduction cover"]).abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "line"),
+    [
+        ("how up to date is the west midlands intro page, when was it printed", "This page is correct as printed on Saturday 21st of December 2024"),
+        ("where do i check for updates to the milton keynes procedures", "This page is correct as printed on Friday 22nd of November 2019"),
+    ],
+)
+def test_a_question_about_a_page_is_answered_from_its_own_print_line(assistant, question, line):
+    # The pages' print lines read alike: the other page's date or address must not be quoted.
+    answer = assistant.ask(question)
+    assert not answer.abstained, answer.notes
+    assert answer.text.startswith(line) and answer.citations[0].chunk.stamp
+    other = "Friday 22nd of November 2019" if "2024" in line else "westmidlands.procedures.org.uk"
+    assert other not in answer.text
+
+
+def test_a_question_that_means_nothing_alone_is_read_with_the_turn_before(assistant):
+    # Nothing in it says "that" or "it", yet alone it is about nothing the procedures cover.
+    history = ["how does working together define safeguarding n promoting welfare"]
+    answer = assistant.ask("is the kcsie version any different", history)
+    assert not answer.abstained, answer.notes
+    assert holds(answer.citations[0].chunk.text, "Keeping Children Safe in Education defines safeguarding")
+    weather = assistant.ask("whats the weather like tomorrow", history)
+    assert weather.abstained and weather.related == ()

@@ -38,7 +38,9 @@ def test_chunks_are_quotable_and_point_into_the_file(name):
         last_line = chunk.text.split("\n")[-1][:30]
         assert last_line in original[chunk.start : chunk.end].replace("\u00a0", " ")
         assert chunk.print_date == document.print_date
-        assert "correct as printed" not in chunk.text
+        # the print line is a passage of its own, in no other
+        assert ("correct as printed" in chunk.text) == chunk.stamp
+    assert sum(c.stamp for c in chunks) == (1 if document.print_date else 0)
 
 
 def test_section_paths_follow_numbered_and_plain_headings():

@@ -48,13 +48,15 @@ def test_parse_date_reads_uk_day_first_order():
     ],
 )
 def test_corpus_print_dates_and_the_stamp_leaves_the_text(name, expected):
-    printed, lines = extract_print_date(clean(corpus_text(name)))
+    printed, lines, stamps = extract_print_date(clean(corpus_text(name)))
     assert printed == expected
     assert not any("correct as printed" in line.text for line in lines)
+    assert [("correct as printed" in line.text) for line in stamps] == ([True] if expected else [])
 
 
 def test_printed_stamp_wins_over_an_updated_line():
     text = "Title\n\nLast updated 18/05/2017\n\nBody text here.\n\nThis page is correct as printed on Monday 3rd of June 2024 10:00:00 AM please refer back."
-    printed, lines = extract_print_date(clean(text))
+    printed, lines, stamps = extract_print_date(clean(text))
     assert printed == "2024-06-03"
     assert [line.text for line in lines if line.text] == ["Title", "Body text here."]
+    assert [line.text for line in stamps] == ["Last updated 18/05/2017", "This page is correct as printed on Monday 3rd of June 2024 10:00:00 AM please refer back."]

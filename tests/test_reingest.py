@@ -59,13 +59,16 @@ def test_edited_chapter_is_cited_with_its_new_paragraph_and_date_and_the_old_one
     assert all(c.print_date == "2025-03-04" for c in index.chunks if c.source == MK)
 
 
-def test_a_reprint_changes_the_date_shown_and_embeds_nothing(live, local, corpus, embedder):
+def test_a_reprint_changes_the_date_shown_and_re_embeds_only_its_print_line(live, local, corpus, embedder):
     page = corpus / "000_7e969022eef22aac.txt"
     page.write_text(page.read_text(encoding="utf-8").replace("Saturday 21st of December 2024", "Monday 2nd of June 2025"), encoding="utf-8")
     report = build_index([corpus], local.index_dir, local, embedder)
-    assert report.embedded == 0 and report.updated == ["000_7e969022eef22aac.txt (print date 2024-12-21 → 2025-06-02)"]
+    # the stamp passage's one sentence and its passage vector; every other passage is kept as it was
+    assert report.embedded == 2 and report.updated == ["000_7e969022eef22aac.txt (print date 2024-12-21 → 2025-06-02)"]
     answer = live.ask("which local authority areas do the west midlands procedures cover?")
     assert answer.citations[0].chunk.print_date == "2025-06-02"
+    printed = live.ask("when was the west midlands introduction printed?")
+    assert printed.text.startswith("This page is correct as printed on Monday 2nd of June 2025") and "2024" not in printed.text
 
 
 def test_a_removed_chapter_is_dropped_unless_kept(live, local, corpus, embedder):
