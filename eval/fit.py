@@ -1,7 +1,7 @@
 """Fit the ranker and the abstention model on the dev split and write answer/ranker.json.
 
 Example:
-    python -m eval.fit --questions eval/practitioners.jsonl eval/questions.jsonl eval/heldout2.jsonl
+    python -m eval.fit --questions eval/practitioners.jsonl eval/questions.jsonl eval/heldout2.jsonl eval/heldout3.jsonl
     python -m eval.fit --questions eval/practitioners.jsonl --out /tmp/ranker.json --false-abstention 0.02
 
 Only dev questions (a stable hash of their id, see eval/questions.py) are read: the test
