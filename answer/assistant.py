@@ -19,12 +19,13 @@ import numpy as np
 
 from answer import cite, compose, currency, llm
 from answer.converse import Resolved, about_item, item_referred, lean_on, resolve
-from answer.evidence import PASSAGE_FEATURES, QUESTION_FEATURES, Evidence, Query, gather
+from answer.evidence import PASSAGE_FEATURES, Evidence, Query, gather
 from answer.generate import Writer
 from answer.normalise import normalise
 from answer.rank import Ranker, load_ranker, off_topic
 from answer.thesaurus import Thesaurus, ThesaurusError, load_thesaurus
 from config import Settings
+from ingest.chunk import CHUNKING_VERSION
 from records import Answer, Chunk
 from searchindex import store
 from searchindex.embed import Embedder, open_embedder
@@ -33,7 +34,6 @@ from searchindex.terms import TERMS_VERSION, terms
 CURRENCY_RULES = "currency.toml"
 THESAURUS = "thesaurus.toml"
 RELATED_PASSAGES = 3
-MOSTLY_UNKNOWN = 0.5  # share of a question's own words the procedures never use
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")  # typed or pasted control characters mean nothing here
 log = logging.getLogger(__name__)
 
@@ -50,9 +50,10 @@ def _stamp(path: Path) -> tuple[int, int]:
 def _ready(index: store.IndexData) -> store.IndexData:
     """An index whose BM25 words were cut by today's rules, with its lookup tables built once
     here rather than by the first questions racing each other."""
-    if index.manifest.get("chunking", {}).get("terms") != TERMS_VERSION:
-        raise store.IndexUnavailable(f"{index.folder}: built with older word rules: re-run `python -m ingest`")
-    for table in ("corpus_words", "says_nothing", "sentence_chunk", "_vector_sentences", "_sentence_starts"):
+    chunking = index.manifest.get("chunking", {})
+    if chunking.get("terms") != TERMS_VERSION or chunking.get("version") != CHUNKING_VERSION:
+        raise store.IndexUnavailable(f"{index.folder}: built with older word or chunking rules: re-run `python -m ingest`")
+    for table in ("corpus_words", "says_nothing", "sentence_chunk", "is_stamp", "_vector_sentences", "_sentence_starts"):
         getattr(index, table)
     return index
 
@@ -136,7 +137,10 @@ class Assistant:
             return
         earlier = [h for h in history if h.strip()]
         condensed = self.writer.condense(question, earlier) if self.writer and earlier else None
-        quoted = self._quote(question, Resolved(condensed, "") if condensed else self._resolve(question, earlier, area), area, earlier)
+        if condensed:  # the model has already made it standalone
+            quoted = self._quote(question, Resolved(condensed, ""), area)
+        else:
+            quoted = self._quote(question, self._resolve(question, earlier, area), area, earlier)
         if self.writer is None or quoted.abstained:
             yield quoted
             return
@@ -158,7 +162,7 @@ class Assistant:
         number = item_referred(question) if resolved.focus else None
         if number is None:
             return resolved
-        before = self._quote(earlier[-1], resolve(earlier[-1], earlier[:-1]), area)
+        before = self._quote(earlier[-1], resolve(earlier[-1], earlier[:-1]), area, earlier[:-1])
         items = [] if before.abstained else compose.shown_items(before.text)
         return about_item(resolved, items[number]) if -len(items) <= number < len(items) else resolved
 
@@ -195,19 +199,17 @@ class Assistant:
         vectors = mixed / np.linalg.norm(mixed, axis=1, keepdims=True)
         return Query(whole, focus, vectors, terms(whole.text) + terms(focus.text))
 
-    def evidence(self, question: str, history: list[str] | tuple[str, ...] = (), area: str | None = None) -> tuple[Query, Evidence]:
+    def read(self, question: str, history: list[str] | tuple[str, ...] = (), area: str | None = None) -> Reading:
         """What ranking and abstention see for a question (eval.fit fits them on it)."""
         earlier = [h for h in history if h.strip()]
-        reading = self._read(self._resolve(question, earlier, area), area, earlier)
-        return reading.query, reading.evidence
+        return self._read(self._resolve(question, earlier, area), area, earlier)
 
     def _read(self, resolved: Resolved, area: str | None, earlier: list[str]) -> Reading:
         """The live index and the evidence found in it (one index throughout: a re-ingest may
         publish a new build at any moment, and evidence rows only mean something in their own).
         A question about nothing the procedures cover, asked after earlier turns, is read
-        again as leaning on them ("is the KCSIE version any different?"), and kept so if that
-        finds it an answer and most of its own words are words the procedures use; otherwise it
-        stays off-topic ("what's the weather like tomorrow?")."""
+        again as leaning on them ("is the KCSIE version any different?"), and kept so if it is
+        on topic so read; otherwise it stays off-topic ("what's the weather like tomorrow?")."""
         index = self.index()
         allowed = index.in_area(area) if area else None
         query = self.query(resolved, index)
@@ -217,10 +219,7 @@ class Assistant:
             leaning = lean_on(resolved.query, earlier)
             leaning_query = self.query(leaning, index)
             leaning_evidence = gather(index, leaning_query, self.settings.candidates, allowed)
-            answered = self.ranker.not_answered(leaning_evidence) < self.ranker.abstain_above
-            own_unknown = float(leaning_evidence.question[QUESTION_FEATURES.index("own_uncovered_share")])
-            on_topic = own_unknown < MOSTLY_UNKNOWN and not off_topic(leaning_query, leaning_evidence, index.bm25.vocab_dict, self.settings.off_topic_below)
-            if answered and on_topic:
+            if not off_topic(leaning_query, leaning_evidence, index.bm25.vocab_dict, self.settings.off_topic_below):
                 return Reading(index, leaning, leaning_query, leaning_evidence, None)
         return Reading(index, resolved, query, evidence, unrelated)
 
@@ -267,9 +266,7 @@ class Assistant:
         for row, cosine in zip(rows, cosines):
             sentence = index.sentences[row]
             rank = ranks[sentence.chunk]
-            # Pages' print lines read alike: only the best passage's may be quoted, so that
-            # another page's date never passes for this one's.
-            if compose.answers_something(sentence) and (rank == 1 or not index.chunks[sentence.chunk].stamp):
+            if compose.answers_something(sentence):
                 units.append(compose.Unit(rank, sentence, float(cosine), gaps[sentence.chunk]))
             if sentence.lead:
                 lists.setdefault((rank, sentence.lead), []).append(sentence)

@@ -25,17 +25,21 @@ def _shingles(text: str) -> frozenset[tuple[str, ...]]:
 
 
 def same_passage(a: Chunk, b: Chunk) -> bool:
-    if a.source == b.source:
+    if a.source == b.source or a.stamp or b.stamp:  # print lines read alike, yet each dates its own page
         return False
     left, right = _shingles(a.text), _shingles(b.text)
     return len(left & right) / max(1, min(len(left), len(right))) >= SAME_PASSAGE_OVERLAP
 
 
 def group(hits: list[Hit], chunks: list[Chunk], k: int) -> list[tuple[Hit, list[Chunk]]]:
-    """The best `k` distinct passages, each with the same passage found in other documents."""
+    """The best `k` distinct passages, each with the same passage found in other documents. A
+    page's print line is cited only as the best passage: elsewhere it is no answer, and another
+    page's date must not stand beside this one's."""
     groups: list[tuple[Hit, list[Chunk]]] = []
     for hit in hits:
         chunk = chunks[hit.position]
+        if chunk.stamp and hit is not hits[0]:
+            continue
         for primary, others in groups:
             first = chunks[primary.position]
             if same_passage(first, chunk):

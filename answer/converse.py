@@ -46,12 +46,7 @@ def is_follow_up(question: str) -> bool:
         return True
     if len(topic) <= SHORT_QUESTION_TERMS:
         return True
-    return refers_back(question) and len(topic) <= REFERRING_QUESTION_TERMS
-
-
-def refers_back(question: str) -> bool:
-    """Whether the question points at something said before ("it", "they", "that")."""
-    return bool(REFERRING_WORDS & set(words(question)))
+    return bool(REFERRING_WORDS & set(words(question))) and len(topic) <= REFERRING_QUESTION_TERMS
 
 
 def resolve(question: str, history: list[str]) -> Resolved:

@@ -20,6 +20,8 @@ from searchindex.store import IndexData
 from searchindex.terms import STOPWORDS, stem, term_set, terms, words
 
 SENTENCES_PER_CANDIDATE = 8
+CALENDAR = frozenset(stem(w) for w in """monday tuesday wednesday thursday friday saturday sunday january february
+    march april may june july august september october november december am pm""".split())
 
 # Per candidate passage; "_gap" is the distance to the best candidate's value for this question
 # (BM25 needs none: it is scaled so that the best passage has 1).
@@ -159,6 +161,14 @@ def uncovered(index: IndexData, question: Normalised) -> list[str]:
     ]
 
 
+def _asks_about_stamp(text: str, query: Query) -> bool:
+    """Whether the question uses a word of a page's print line other than its date ("printed",
+    "updates", "website"): its date and time would otherwise draw any question of when."""
+    own = {t for t in terms(text) if not any(ch.isdigit() for ch in t) and t not in CALENDAR}
+    asked = set(query.typed_terms) | set(query.expanded_terms)
+    return bool(own & asked)
+
+
 def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray | None = None) -> Evidence:
     depth = candidates * SENTENCES_PER_CANDIDATE
     own = _bm25(index, query.typed_terms)
@@ -168,11 +178,12 @@ def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray 
     lexical = [np.argsort(-s, kind="stable")[:candidates] for s in (own, expanded)]
     lexical_rows = np.concatenate([top[s[top] > 0] for top, s in zip(lexical, (own, expanded))])
     rows = np.union1d(_dense_candidates(index, query.vectors, depth, allowed), lexical_rows).astype(np.int64)
+    rows = rows[[not index.chunks[int(r)].stamp or _asks_about_stamp(index.chunks[int(r)].text, query) for r in rows]]
     best, rewritten, second, silent = _sentence_features(index, rows, query.vectors)
     bm25, bm25_expanded = _scaled(own)[rows], _scaled(expanded)[rows]
     coverage = _coverage(index, rows, query.weighed_terms)
     passage = index.passage_vectors[rows] @ query.vectors[0]
-    stamp = np.array([index.chunks[int(r)].stamp for r in rows], np.float32)  # a page's print line: rarely what is asked
+    stamp = index.is_stamp[rows].astype(np.float32)  # a page's print line: rarely what is asked
     columns = [best, rewritten, second, silent, passage, bm25, bm25_expanded, coverage, _phrase_match(index, rows, query), stamp]
     gaps = [c - (c.max() if c.size else 0.0) for c in (best, rewritten, passage, coverage)]
     features = np.stack(columns + gaps, axis=1) if rows.size else np.zeros((0, len(PASSAGE_FEATURES)), np.float32)
@@ -188,6 +199,6 @@ def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray 
         sum(rarity),
         float(len(query.weighed_terms)),
         len(own_missing) / max(1, len(own_words)),
-        max((float(c.max()) for c in (best, silent, passage) if c.size), default=0.0),
+        max((float(c.max()) for c in (best, silent) if c.size), default=0.0),
     ], np.float32)
     return Evidence(rows, features.astype(np.float32), question)

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from answer.converse import refers_back
 from answer.evidence import PASSAGE_FEATURES, QUESTION_FEATURES, Evidence, Query
 from searchindex.terms import terms
 
 RANKED_QUESTION_FEATURES = (*QUESTION_FEATURES, "top_score", "margin")
+# A follow-up with more than half of its own words unknown to the procedures has a topic of its own.
+MOSTLY_UNKNOWN = 0.5
 
 
 class RankerError(ValueError):
@@ -45,13 +46,17 @@ def question_row(question: np.ndarray, passage_logits: np.ndarray) -> np.ndarray
 
 def off_topic(query: Query, evidence: Evidence, vocabulary: dict, floor: float) -> str | None:
     """Why a question is not about what the procedures cover at all, if it is not: none of its
-    words is a corpus word, or no sentence or passage, lead-ins included, comes as close as
-    `floor`. A follow-up that points back ("how current is it?") is about the topic it borrows,
-    whatever its own words; one that brings its own ("what about the football?") is judged on those."""
-    asked = query.normalised if query.focus and refers_back(query.focus.text) else query.own
-    typed = terms(asked.rewritten)
-    if typed and not any(t in vocabulary for t in typed):
-        return "none of the question's words appear in the procedures"
+    words is a corpus word (a follow-up: more than half of its own words are not: it brings a topic
+    of its own: "is it going to rain there tomorrow?"), or no sentence, lead-ins included, comes
+    as close as `floor` (a passage's own vector is not asked: its area and title in front bring
+    any question that names a place within reach)."""
+    if query.focus:
+        if float(evidence.question[QUESTION_FEATURES.index("own_uncovered_share")]) > MOSTLY_UNKNOWN:
+            return "more than half of the follow-up's own words never appear in the procedures"
+    else:
+        typed = terms(query.normalised.rewritten)
+        if typed and not any(t in vocabulary for t in typed):
+            return "none of the question's words appear in the procedures"
     best = float(evidence.question[QUESTION_FEATURES.index("nearest")])
     if best < floor:
         return f"no passage is close to it (best similarity {best:.2f})"

@@ -150,7 +150,8 @@ def _vary_item(item: str, place: str, rng: random.Random) -> str:
 
 def vary_line(line: str, leads_a_list: bool, place: str, common: frozenset[str], rng: random.Random) -> str:
     """A list item or a line of sentences reworded; headings, chrome and update lines kept, and
-    the print line kept with its date but naming the edition (it is a passage of its own)."""
+    the print line kept with its date but naming the edition: it is a passage of its own, and a
+    verbatim copy would be a repeat, not more distinct text to embed."""
     text = line.strip()
     if PRINTED_LINE.match(text):
         return f"{line.rstrip().rstrip('.')} ({place} edition)."

@@ -45,15 +45,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def samples(assistant, questions: list[Question]) -> list[Sample]:
     from tqdm import tqdm
 
-    from answer.rank import off_topic
-
     out = []
     for question in tqdm(questions, desc="evidence", unit="q"):
-        query, evidence = assistant.evidence(question.question, list(question.history))
-        index = assistant.index()
-        labels = np.array([any(holds(index.chunks[r].text, g.quote) for g in question.gold) for r in evidence.rows], dtype=bool)
-        refused = off_topic(query, evidence, index.bm25.vocab_dict, assistant.settings.off_topic_below) is not None
-        out.append(Sample(question, evidence, labels, refused))
+        reading = assistant.read(question.question, list(question.history))
+        chunks, evidence = reading.index.chunks, reading.evidence
+        labels = np.array([any(holds(chunks[r].text, g.quote) for g in question.gold) for r in evidence.rows], dtype=bool)
+        out.append(Sample(question, evidence, labels, reading.unrelated is not None))
     return out
 
 

@@ -1,7 +1,8 @@
 """Step 3 of ingest: find the page's print or update date in its cleaned lines.
 
-The date goes into metadata as ISO 8601 and its line leaves the text that is embedded,
-so a re-print is not a content change. No date found means None: never a guess.
+The date goes into metadata as ISO 8601, and its line leaves the page's text: a dated line
+becomes a passage of its own (ingest/chunk.stamp_chunks), so a re-print changes that one
+passage and no other. No date found means None: never a guess.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ def stamp_date(line: str) -> tuple[bool, str | None]:
     """Whether `line` is a print/update stamp, and the date it states if one parses.
 
     A "correct as printed" line is a stamp even when its date is broken, so it never
-    reaches the embedded text; an "updated" line only when a date parses.
+    reaches another passage; an "updated" line only when a date parses.
     """
     printed = PRINTED_LINE.match(line.strip())
     if printed:
@@ -86,7 +87,8 @@ def stamp_date(line: str) -> tuple[bool, str | None]:
 
 
 def extract_print_date(lines: list[Line]) -> tuple[str | None, list[Line], list[Line]]:
-    """The page's print date, its lines without the stamp lines, and the stamp lines.
+    """The page's print date, its lines without the stamp lines, and the dated stamp lines
+    (each once: a PDF may repeat its print footer on every page).
 
     A "correct as printed on" stamp wins over an "updated" one; otherwise the first dated stamp.
     """
@@ -98,8 +100,9 @@ def extract_print_date(lines: list[Line]) -> tuple[str | None, list[Line], list[
         if not is_stamp:
             kept.append(line)
             continue
-        stamps.append(line)
         if stamped:
             found.append(("printed" in line.text.lower(), stamped))
+            if line.text not in {s.text for s in stamps}:
+                stamps.append(line)
     printed = [d for is_print, d in found if is_print]
     return (printed or [d for _, d in found] or [None])[0], kept, stamps

@@ -71,6 +71,11 @@ class IndexData:
         """Lead-ins ("… should:", whose list holds the content) and pointers to lost links."""
         return np.fromiter((s.says_nothing for s in self.sentences), dtype=bool, count=len(self.sentences))
 
+    @cached_property
+    def is_stamp(self) -> np.ndarray:
+        """Chunks that are a page's own print or update line."""
+        return np.fromiter((c.stamp for c in self.chunks), dtype=bool, count=len(self.chunks))
+
     def in_area(self, area: str) -> np.ndarray:
         """Chunks of that area's procedures or of no stated area."""
         return (self._chunk_area == area) | (self._chunk_area == "")

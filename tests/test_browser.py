@@ -93,7 +93,7 @@ def test_the_newest_answers_first_line_is_in_view_when_it_arrives(screen):
 
 
 def test_each_source_is_one_short_line_and_each_warning_is_said_once(screen):
-    reply = ask(screen, "what should the LSCB do in a local area?")
+    reply = ask(screen, WEST_MIDLANDS)
     summaries = newest(screen).locator("details.source > summary")
     assert summaries.count() >= 3
     line_height = summaries.first.evaluate("s => parseFloat(getComputedStyle(s).lineHeight)")

@@ -40,7 +40,7 @@ def test_chunks_are_quotable_and_point_into_the_file(name):
         assert chunk.print_date == document.print_date
         # the print line is a passage of its own, in no other
         assert ("correct as printed" in chunk.text) == chunk.stamp
-    assert sum(c.stamp for c in chunks) == (1 if document.print_date else 0)
+    assert sum(c.stamp for c in chunks) == (1 if document.print_date else 0)  # these pages have one dated line at most
 
 
 def test_section_paths_follow_numbered_and_plain_headings():

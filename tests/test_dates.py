@@ -60,3 +60,11 @@ def test_printed_stamp_wins_over_an_updated_line():
     assert printed == "2024-06-03"
     assert [line.text for line in lines if line.text] == ["Title", "Body text here."]
     assert [line.text for line in stamps] == ["Last updated 18/05/2017", "This page is correct as printed on Monday 3rd of June 2024 10:00:00 AM please refer back."]
+
+
+def test_a_repeated_print_footer_is_one_stamp_and_an_undated_one_none():
+    footer = "This page is correct as printed on Monday 3rd of June 2024 10:00:00 AM please refer back."
+    text = f"Title\n\nBody text here.\n\n{footer}\n\nMore body text.\n\n{footer}\n\nThis page is correct as printed on  please refer back."
+    printed, lines, stamps = extract_print_date(clean(text))
+    assert printed == "2024-06-03" and [line.text for line in stamps] == [footer]
+    assert not any("correct as printed" in line.text for line in lines)

@@ -84,11 +84,11 @@ def test_an_admin_edit_to_the_thesaurus_is_used_by_the_next_question(assistant, 
     corpus.mkdir()
     (corpus / "thesaurus.toml").write_text('[lay]\nzorblat = ["children\'s social care"]\n', encoding="utf-8")
     edited = Assistant(assistant.settings.with_overrides(corpus_dir=corpus), assistant.embedder)
-    query, _ = edited.evidence("should i tell zorblat")
+    query = edited.read("should i tell zorblat").query
     assert "children's social care" in query.normalised.rewritten
     (corpus / "thesaurus.toml").write_text("[lay]\n", encoding="utf-8")
     import os
 
     os.utime(corpus / "thesaurus.toml", (1, 1))  # a different modification time, as any save gives
-    query, _ = edited.evidence("should i tell zorblat")
+    query = edited.read("should i tell zorblat").query
     assert "children's social care" not in query.normalised.rewritten
