@@ -212,16 +212,17 @@ class Assistant:
         on topic so read; otherwise it stays off-topic ("what's the weather like tomorrow?")."""
         index = self.index()
         allowed = index.in_area(area) if area else None
+        reading = self._look(index, resolved, allowed)
+        if reading.unrelated and earlier and not resolved.focus:
+            leaning = self._look(index, lean_on(resolved.query, earlier), allowed)
+            if not leaning.unrelated:
+                return leaning
+        return reading
+
+    def _look(self, index: store.IndexData, resolved: Resolved, allowed: np.ndarray | None) -> Reading:
         query = self.query(resolved, index)
         evidence = gather(index, query, self.settings.candidates, allowed)
-        unrelated = off_topic(query, evidence, index.bm25.vocab_dict, self.settings.off_topic_below)
-        if unrelated and earlier and not resolved.focus:
-            leaning = lean_on(resolved.query, earlier)
-            leaning_query = self.query(leaning, index)
-            leaning_evidence = gather(index, leaning_query, self.settings.candidates, allowed)
-            if not off_topic(leaning_query, leaning_evidence, index.bm25.vocab_dict, self.settings.off_topic_below):
-                return Reading(index, leaning, leaning_query, leaning_evidence, None)
-        return Reading(index, resolved, query, evidence, unrelated)
+        return Reading(index, resolved, query, evidence, off_topic(query, evidence, index.bm25.vocab_dict, self.settings.off_topic_below))
 
     def _quote(self, question: str, resolved: Resolved, area: str | None, earlier: list[str] | None = None) -> Answer:
         """The extractive answer: sentences quoted from the best passages, or an abstention."""
