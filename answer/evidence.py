@@ -164,9 +164,8 @@ def uncovered(index: IndexData, question: Normalised) -> list[str]:
 def _asks_about_stamp(text: str, query: Query) -> bool:
     """Whether the question uses a word of a page's print line other than its date ("printed",
     "updates", "website"): its date and time would otherwise draw any question of when."""
-    own = {t for t in terms(text) if not any(ch.isdigit() for ch in t) and t not in CALENDAR}
-    asked = set(query.typed_terms) | set(query.expanded_terms)
-    return bool(own & asked)
+    asked = {*query.typed_terms, *query.expanded_terms}
+    return any(t in asked for t in term_set(text) if not any(ch.isdigit() for ch in t) and t not in CALENDAR)
 
 
 def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray | None = None) -> Evidence:
@@ -178,7 +177,7 @@ def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray 
     lexical = [np.argsort(-s, kind="stable")[:candidates] for s in (own, expanded)]
     lexical_rows = np.concatenate([top[s[top] > 0] for top, s in zip(lexical, (own, expanded))])
     rows = np.union1d(_dense_candidates(index, query.vectors, depth, allowed), lexical_rows).astype(np.int64)
-    rows = rows[[not index.chunks[int(r)].stamp or _asks_about_stamp(index.chunks[int(r)].text, query) for r in rows]]
+    rows = rows[[not stamp or _asks_about_stamp(index.chunks[int(r)].text, query) for r, stamp in zip(rows, index.is_stamp[rows])]]
     best, rewritten, second, silent = _sentence_features(index, rows, query.vectors)
     bm25, bm25_expanded = _scaled(own)[rows], _scaled(expanded)[rows]
     coverage = _coverage(index, rows, query.weighed_terms)

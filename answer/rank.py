@@ -45,11 +45,11 @@ def question_row(question: np.ndarray, passage_logits: np.ndarray) -> np.ndarray
 
 
 def off_topic(query: Query, evidence: Evidence, vocabulary: dict, floor: float) -> str | None:
-    """Why a question is not about what the procedures cover at all, if it is not: none of its
-    words is a corpus word (a follow-up: more than half of its own words are not: it brings a topic
-    of its own: "is it going to rain there tomorrow?"), or no sentence, lead-ins included, comes
-    as close as `floor` (a passage's own vector is not asked: its area and title in front bring
-    any question that names a place within reach)."""
+    """Why a question is not about what the procedures cover at all, if it is not:
+    - none of its words is a corpus word; for a follow-up, more than half of its own words are
+      not, since it brings a topic of its own ("is it going to rain there tomorrow?");
+    - or no sentence, lead-ins included, comes as close as `floor`. Passage vectors are not
+      asked: the area and title in front of them bring any question naming a place within reach."""
     if query.focus:
         if float(evidence.question[QUESTION_FEATURES.index("own_uncovered_share")]) > MOSTLY_UNKNOWN:
             return "more than half of the follow-up's own words never appear in the procedures"
