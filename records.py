@@ -17,8 +17,9 @@ class Document:
     area: str | None
     source_url: str | None
     print_date: str | None  # ISO 8601: YYYY-MM-DD, or YYYY-MM where the page gives only a month
-    text: str  # the original file text; chunk offsets point into it
+    text: str  # the text chunk offsets point into: the file's own, or its reader's layout
     content_hash: str  # of the cleaned text without its print-date line
+    dates: tuple[tuple[str, str], ...] = ()  # (kind, ISO date) as stated: see Chunk.dates
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,14 @@ class Chunk:
     text: str
     page: int | None = None  # first PDF page the passage is on
     stamp: bool = False  # the page's own print or update line, a passage of its own
+    # Every date the document states about itself, (kind, ISO date), kinds in the order of
+    # ingest/blocks.DATE_KINDS (printed, updated, published, in force): never guessed.
+    dates: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def dated(self) -> tuple[str, str] | None:
+        """The date to show beside the passage: printed, else updated, published, in force."""
+        return self.dates[0] if self.dates else (("printed", self.print_date) if self.print_date else None)
 
     @property
     def section(self) -> str:
@@ -46,7 +55,7 @@ class Chunk:
             parts.append(("para " if len(self.paragraphs) == 1 else "paras ") + ", ".join(self.paragraphs))
         if self.page:
             parts.append(f"p. {self.page}")
-        return ", ".join(p for p in parts if p)
+        return " · ".join(p for p in parts if p)
 
     @property
     def embed_text(self) -> str:
@@ -64,6 +73,7 @@ class Chunk:
         data = dict(data)
         data["section_path"] = tuple(data["section_path"])
         data["paragraphs"] = tuple(data["paragraphs"])
+        data["dates"] = tuple(tuple(pair) for pair in data.get("dates", ()))
         return cls(**data)
 
 

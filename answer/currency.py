@@ -73,10 +73,11 @@ def superseded(chunk: Chunk, rules: list[Rule]) -> list[str]:
 
 def warnings_for(chunk: Chunk, rules: list[Rule], max_age_months: int, today: date) -> tuple[str, ...]:
     found = superseded(chunk, rules)
-    if chunk.print_date is None:
+    dated = chunk.dated
+    if dated is None:
         found.append(NO_PRINT_DATE + CHECK_LIVE)
-    elif age_in_months(chunk.print_date, today) > max_age_months:
-        found.append(f"printed {age_label(chunk.print_date, today)}{CHECK_LIVE}")
+    elif age_in_months(dated[1], today) > max_age_months:
+        found.append(f"{dated[0]} {age_label(dated[1], today)}{CHECK_LIVE}")
     return tuple(dict.fromkeys(found))
 
 

@@ -51,16 +51,22 @@ def date_words(iso: str) -> str:
     return f"{day}{MONTH_NAMES[parts[1] - 1]} {parts[0]}"
 
 
-def printed_on(iso: str | None) -> str:
-    """ "printed 22 Nov 2019", "printed Feb 2023", or "print date not stated"."""
-    return f"printed {date_words(iso)}" if iso else NO_PRINT_DATE
+def printed_on(iso: str | None, kind: str = "printed") -> str:
+    """ "printed 22 Nov 2019", "published Jul 2025", or "print date not stated"."""
+    return f"{kind} {date_words(iso)}" if iso else NO_PRINT_DATE
 
 
-def print_date_label(iso: str | None, today: date | None = None) -> str:
-    """ "printed 22 Nov 2019 · 7 years ago", "printed Feb 2023 · …", or "print date not stated"."""
+def print_date_label(iso: str | None, today: date | None = None, kind: str = "printed") -> str:
+    """ "printed 22 Nov 2019 · 7 years ago", "published Jul 2025 · …", or "print date not stated"."""
     if not iso:
         return NO_PRINT_DATE
-    return f"{printed_on(iso)} · {age_label(iso, today or date.today())}"
+    return f"{printed_on(iso, kind)} · {age_label(iso, today or date.today())}"
+
+
+def dated_label(chunk: Chunk) -> str:
+    """The passage's document date with its kind and age ("updated Feb 2025 · 1 year ago")."""
+    kind, iso = chunk.dated or ("printed", None)
+    return print_date_label(iso, kind=kind)
 
 
 def section_of(chunk: Chunk) -> str:
@@ -76,14 +82,17 @@ def place(chunk: Chunk) -> str:
 
 def source_line(chunk: Chunk) -> str:
     """Title · section · area · print date."""
-    return " · ".join((place(chunk), chunk.area or "area not stated", print_date_label(chunk.print_date)))
+    return " · ".join((place(chunk), chunk.area or "area not stated", dated_label(chunk)))
 
 
-def live_page(url: str | None) -> str:
-    """A link to the page's live address, its host as the text; nothing unless it is plain http(s)."""
+def live_page(url: str | None, page: int | None = None) -> str:
+    """A link to the page's live address, its host as the text, opening a PDF at `page`;
+    nothing unless it is plain http(s)."""
     address = web_address(url or "")
     if address is None:
         return ""
+    if page and "#" not in address:
+        address = f"{address}#page={page}"
     host = inert(urlsplit(address).hostname or "")
     return f'<a href="{html.escape(address)}" target="_blank" rel="noopener noreferrer" title="opens in a new tab">{host}</a>'
 
@@ -97,22 +106,23 @@ def _highlighted(citation: Citation) -> str:
 
 def _details_line(chunk: Chunk, links: Mapping[str, str]) -> str:
     """Section path, print date with its age, and the live page: what the short heading leaves out."""
-    link = live_page(links.get(chunk.source))
-    parts = [inert(p) for p in (section_of(chunk), print_date_label(chunk.print_date)) if p]
+    link = live_page(links.get(chunk.source), chunk.page)
+    parts = [inert(p) for p in (section_of(chunk), dated_label(chunk)) if p]
     return " · ".join(parts + ([f"live page: {link}"] if link else []))
 
 
 def _summary_meta(chunk: Chunk) -> str:
     """ " · West Midlands · printed 21 Dec 2024": an unstated area is left to the opened source."""
     area = f" · {inert(chunk.area)}" if chunk.area else ""
-    printed = f'<span class="printed-word">printed </span>{date_words(chunk.print_date)}' if chunk.print_date else "no print date"
+    kind, iso = chunk.dated or ("printed", None)
+    printed = f'<span class="printed-word">{kind} </span>{date_words(iso)}' if iso else "no print date"
     return f"{area} · {printed}"
 
 
 def citation_html(citation: Citation, links: Mapping[str, str]) -> str:
     """One source as a single short line (title · area · print date) that opens on the passage."""
     chunk = citation.chunk
-    also = "".join(f"<li>also in: {inert(source_line(o))} {live_page(links.get(o.source))}</li>" for o in citation.also_in)
+    also = "".join(f"<li>also in: {inert(source_line(o))} {live_page(links.get(o.source), o.page)}</li>" for o in citation.also_in)
     return (
         f'<details class="source"><summary><span class="source-title">[{citation.rank}] {inert(chunk.title)}</span>'
         f'<span class="source-meta">{_summary_meta(chunk)}</span></summary>'

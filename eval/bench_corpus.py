@@ -16,7 +16,7 @@ import random
 import re
 from pathlib import Path
 
-from ingest.chunk import split_sentences
+from ingest.segment import split_sentences
 from ingest.clean import is_chrome
 from ingest.dates import PRINTED_LINE, UPDATED_LINE
 from ingest.load import find_files, read_manifest

@@ -49,7 +49,7 @@ def samples(assistant, questions: list[Question]) -> list[Sample]:
     for question in tqdm(questions, desc="evidence", unit="q"):
         reading = assistant.read(question.question, list(question.history))
         chunks, evidence = reading.index.chunks, reading.evidence
-        labels = np.array([any(holds(chunks[r].text, g.quote) for g in question.gold) for r in evidence.rows], dtype=bool)
+        labels = np.array([any(holds(chunks[r].text, g.quote, g.file) for g in question.gold) for r in evidence.rows], dtype=bool)
         out.append(Sample(question, evidence, labels, reading.unrelated is not None))
     return out
 

@@ -10,7 +10,7 @@ from eval.questions import Question
 
 
 def holds_gold(question: Question, citation: dict) -> bool:
-    return any(holds(citation["text"], g.quote) for g in question.gold)
+    return any(holds(citation["text"], g.quote, g.file) for g in question.gold)
 
 
 def first_hit_rank(question: Question, result: dict) -> int | None:
@@ -64,7 +64,7 @@ def score(questions: list[Question], results: list[dict]) -> dict:
         "hit@3": _mean([rank is not None and rank <= 3 for rank in ranks]),
         "hit@5": _mean([rank is not None and rank <= 5 for rank in ranks]),
         "mrr": _mean([1 / rank if rank else 0.0 for rank in ranks]),
-        "answer_has_gold": _mean([any(answer_holds(r["answer"], g.quote) for g in q.gold) for q, r in answerable]),
+        "answer_has_gold": _mean([any(answer_holds(r["answer"], g.quote, g.file) for g in q.gold) for q, r in answerable]),
         "keyword_coverage": _mean([keyword_coverage(q, r) for q, r in answerable]),
         "print_dates_right": _mean([dates_right(q, r) for q, r in answerable]),
         "abstention_recall": _mean([r["abstained"] for _, r in unanswerable]),

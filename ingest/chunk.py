@@ -6,17 +6,16 @@ separates a list from its lead-in: a list too long for one chunk repeats the lea
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ingest.clean import Line
+from ingest.segment import split_sentences
 from ingest.structure import Block
 from records import Chunk
 
 # Raised whenever a change here (or in cleaning or structure) cuts the same file differently,
 # so the next ingest prepares every file again instead of keeping its old chunks.
-CHUNKING_VERSION = 3  # 3: a page's print or update line is a passage of its own
-SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[\"'‘“(]?[A-Z0-9])")
+CHUNKING_VERSION = 4  # 4: structured readers for PDF, HTML and Word; sentences by pysbd
 
 
 @dataclass(frozen=True)
@@ -30,10 +29,6 @@ class Piece:
     @property
     def words(self) -> int:
         return len(self.text.split())
-
-
-def split_sentences(text: str) -> list[str]:
-    return [s for s in SENTENCE_END.split(text.strip()) if s]
 
 
 def _line_text(lines: list[Line]) -> str:

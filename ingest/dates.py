@@ -106,3 +106,74 @@ def extract_print_date(lines: list[Line]) -> tuple[str | None, list[Line], list[
                 stamps.append(line)
     printed = [d for is_print, d in found if is_print]
     return (printed or [d for _, d in found] or [None])[0], kept, stamps
+
+
+# Statements of a document's own dates, by kind; the date must follow within a few words.
+_DATE_ANY = r"(?P<rest>.{0,80})"
+DATED_STATEMENTS = [
+    ("printed", re.compile(r"\bcorrect as printed on\b" + _DATE_ANY, re.IGNORECASE)),
+    ("updated", re.compile(r"\b(?:(?:last\s+)?(?:updated|revised|amended)|revision dates?)\b\s*(?:on|in|:)?\s*" + _DATE_ANY, re.IGNORECASE)),
+    ("published", re.compile(r"\b(?:(?:first\s+)?published|(?:date of )?publication(?: date)?)\b\s*(?:on|in|:)?\s*" + _DATE_ANY, re.IGNORECASE)),
+    ("in force", re.compile(r"\b(?:(?:comes?|came) into (?:force|effect)|implementation date)\b\s*(?:on|in|from|:)?\s*" + _DATE_ANY, re.IGNORECASE)),
+]
+DATE_LEAD_WORDS = 3  # "Published: July 2025" yes; "published guidance on 12 May 2024" no
+FRONT_PAGES = 3  # a PDF states its edition on its first pages
+FRONT_BLOCKS = 40  # … and a web page or Word file near its top
+
+
+def _dates_in(text: str) -> list[str]:
+    """Every date in `text`, in order, each span read once by the most specific form."""
+    spans: list[tuple[int, str]] = []
+    taken: list[range] = []
+    for form in DATE_FORMS:
+        for match in form.finditer(text):
+            if any(match.start() in r for r in taken) or not (stated := parse_date(match.group(0))):
+                continue
+            taken.append(range(match.start(), match.end()))
+            spans.append((match.start(), stated))
+    return [stated for _, stated in sorted(spans)]
+
+
+def dated_statements(text: str) -> list[tuple[str, str]]:
+    """(kind, ISO date) for each "Published: July 2025", "Last updated 12 May 2024", "comes into
+    force on 1 September 2025", "correct as printed on …" in `text`; nothing is inferred. Of a
+    list ("Revision dates: January 2015, February 2025") the latest counts."""
+    found = []
+    for kind, pattern in DATED_STATEMENTS:
+        for match in pattern.finditer(text):
+            rest = match.group("rest")
+            dates = _dates_in(rest)
+            first = next((m for form in DATE_FORMS for m in [form.search(rest)] if m), None)
+            if dates and first is not None and len(rest[: first.start()].split()) <= DATE_LEAD_WORDS:
+                found.append((kind, max(dates) if kind == "updated" else dates[0]))
+    return found
+
+
+EDITION_MAX_WORDS = 30
+
+
+def edition_line(text: str) -> str | None:
+    """The date a title page opens a line with ("December 2023", "July 2025 (for information)
+    version, pending …"): the edition's date. None for any other line."""
+    stripped = text.strip()
+    match = DATE_FORMS[0].match(stripped) or DATE_FORMS[-1].match(stripped)
+    if match is None or len(stripped.split()) > EDITION_MAX_WORDS:
+        return None
+    return parse_date(match.group(0))
+
+
+def document_dates(blocks) -> list:
+    """The dates a document states about itself near its start (ingest/blocks.TextBlock in,
+    DocumentDate out): dated statements, and a title page's lone date as its publication."""
+    from ingest.blocks import DocumentDate
+
+    front = [b for b in blocks[:FRONT_BLOCKS * 4] if (b.page or 1) <= FRONT_PAGES][:FRONT_BLOCKS * 4]
+    found: dict[tuple[str, str], DocumentDate] = {}
+    for block in front:
+        said = block.text[:200]
+        for kind, stated in dated_statements(block.text):
+            found.setdefault((kind, stated), DocumentDate(kind, stated, said))
+        edition = edition_line(block.text) if (block.page or 1) == 1 else None
+        if edition:
+            found.setdefault(("published", edition), DocumentDate("published", edition, said))
+    return list(found.values())

@@ -1,15 +1,13 @@
-"""Step 1b of ingest: a file's bytes → plain text, whatever format it came in.
+"""Step 1b of ingest: a file's bytes → its text, by format.
 
-.txt/.md as UTF-8 (cp1252 accepted for old Windows exports), .html/.htm without
-navigation, scripts or styles, .pdf from its text layer with page starts kept, .docx
-with headings and list items kept. Each failure is one IngestError naming the file.
+.txt/.md as UTF-8 text (cp1252 accepted for old Windows exports); .pdf (ingest/read_pdf.py),
+.html/.htm (ingest/read_html.py) and .docx (ingest/read_docx.py) as a structured document.
+Each failure is one FormatError saying why, which ingest/load.py turns into a line naming the file.
 """
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from ingest.blocks import StructuredDocument
 
 SUFFIXES = {".txt", ".md", ".html", ".htm", ".pdf", ".docx"}
 CONTROL_SHARE = 0.01  # more control characters than this and it is not text
@@ -19,18 +17,12 @@ class FormatError(Exception):
     """Why the bytes are not a readable document, without the file name."""
 
 
-@dataclass(frozen=True)
-class Extracted:
-    text: str
-    page_starts: tuple[int, ...] = field(default=())  # text offset where each PDF page begins
-
-
 def _looks_binary(text: str) -> bool:
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
     return "\x00" in text or controls > CONTROL_SHARE * max(1, len(text))
 
 
-def plain_text(data: bytes) -> Extracted:
+def plain_text(data: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             text = data.decode(encoding)
@@ -41,94 +33,23 @@ def plain_text(data: bytes) -> Extracted:
         raise FormatError("binary data, not text (neither UTF-8 nor Windows-1252)")
     if _looks_binary(text):
         raise FormatError("binary data, not text")
-    return Extracted(text)
+    return text
 
 
-class _PageText(HTMLParser):
-    SKIP = {"title", "script", "style", "nav", "header", "footer", "noscript", "form", "aside", "template", "svg", "button"}
-    BLOCK = {"p", "div", "section", "article", "main", "table", "tr", "ul", "ol", "blockquote", "br", "dd", "dt"}
-    HEADING = {"h1", "h2", "h3", "h4", "h5", "h6"}
+def read(suffix: str, data: bytes) -> str | StructuredDocument:
+    """Plain text and Markdown as text (ingest/structure.py reads their lines); PDF, HTML and
+    Word as a structured document from their own reader."""
+    kind = suffix.lower()
+    if kind in (".txt", ".md"):
+        return plain_text(data)
+    if kind == ".pdf":
+        from ingest.read_pdf import read_pdf
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping = 0
+        return read_pdf(data)
+    if kind in (".html", ".htm"):
+        from ingest.read_html import read_html
 
-    def handle_starttag(self, tag: str, attrs) -> None:
-        if tag in self.SKIP:
-            self.skipping += 1
-        elif tag in self.HEADING:
-            self.parts.append("\n\n")
-        elif tag == "li":
-            self.parts.append("\n• ")
-        elif tag in self.BLOCK:
-            self.parts.append("\n")
+        return read_html(data)
+    from ingest.read_docx import read_docx
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self.SKIP:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in self.HEADING or tag == "p":
-            self.parts.append("\n\n")
-        elif tag in self.BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skipping:
-            self.parts.append(" ".join(data.split()) if data.strip() else "")
-
-
-def html_text(data: bytes) -> Extracted:
-    parser = _PageText()
-    parser.feed(plain_text(data).text)
-    lines = [" ".join(line.split()) for line in "".join(parser.parts).split("\n")]
-    text = "\n".join(lines)
-    while "\n\n\n" in text:
-        text = text.replace("\n\n\n", "\n\n")
-    return Extracted(text.strip() + "\n")
-
-
-def pdf_text(data: bytes) -> Extracted:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        pages = [page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages]
-    except (PdfReadError, ValueError, KeyError) as error:
-        raise FormatError(f"not a readable PDF ({error})") from None
-    if not any(page.strip() for page in pages):
-        raise FormatError("PDF has no text layer (a scan?): nothing to quote")
-    starts, text = [], ""
-    for page in pages:
-        starts.append(len(text))
-        text += page.rstrip() + "\n\n"
-    return Extracted(text, tuple(starts))
-
-
-def docx_text(data: bytes) -> Extracted:
-    from docx import Document
-    from docx.opc.exceptions import PackageNotFoundError
-
-    try:
-        document = Document(io.BytesIO(data))
-    except (PackageNotFoundError, ValueError, KeyError) as error:
-        raise FormatError(f"not a readable Word document ({error})") from None
-    lines = []
-    for paragraph in document.paragraphs:
-        style = (paragraph.style.name if paragraph.style is not None else "").lower()
-        text = paragraph.text.strip()
-        if not text:
-            continue
-        if style.startswith("heading") or style == "title":
-            lines += ["", text, ""]
-        elif style.startswith("list"):
-            lines.append(f"• {text}")
-        else:
-            lines += [text, ""]
-    return Extracted("\n".join(lines) + "\n")
-
-
-READERS = {".txt": plain_text, ".md": plain_text, ".html": html_text, ".htm": html_text, ".pdf": pdf_text, ".docx": docx_text}
-
-
-def extract(suffix: str, data: bytes) -> Extracted:
-    return READERS[suffix.lower()](data)
+    return read_docx(data)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ingest.formats import SUFFIXES, FormatError, extract
+from ingest.blocks import StructuredDocument
+from ingest.formats import SUFFIXES, FormatError, read
 
 MANIFEST_NAME = "manifest.toml"
 MAX_URL_CHARS = 2000
@@ -38,10 +39,9 @@ class ManifestEntry:
 class SourceFile:
     path: Path
     name: str  # the corpus file name, kept for provenance and evaluation
-    text: str
+    read: str | StructuredDocument  # plain text and Markdown as text, other formats structured
     entry: ManifestEntry
     file_hash: str  # of the bytes on disk: the same hash means nothing to redo
-    page_starts: tuple[int, ...] = ()  # PDF page boundaries in `text`
 
 
 def web_address(url: str) -> str | None:
@@ -115,10 +115,10 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
 def load(path: Path, manifest: dict[str, ManifestEntry], max_bytes: int) -> SourceFile:
     data = read_bytes(path, max_bytes)
     try:
-        extracted = extract(path.suffix, data)
+        content = read(path.suffix, data)
     except FormatError as error:
         raise IngestError(f"{shown(path.name)}: {error}") from None
-    if not extracted.text.strip():
+    if not (content.strip() if isinstance(content, str) else any(b.text.strip() for b in content.blocks)):
         raise IngestError(f"{shown(path.name)}: empty file")
     entry = manifest.get(path.name, ManifestEntry())
-    return SourceFile(path, path.name, extracted.text, entry, hashlib.sha256(data).hexdigest(), extracted.page_starts)
+    return SourceFile(path, path.name, content, entry, hashlib.sha256(data).hexdigest())

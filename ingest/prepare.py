@@ -1,6 +1,8 @@
-"""Steps 2–5 of ingest for one file: clean → print date → structure → chunks.
+"""Steps 2–5 of ingest for one file: text or structured document → print date → blocks → chunks.
 
 Pure text work, no model: what comes out is a Document and its Chunks, ready to embed.
+Plain text and Markdown are read line by line (ingest/clean.py, ingest/structure.py); PDF,
+HTML and Word arrive structured from their readers and are laid out (ingest/layout.py).
 """
 
 from __future__ import annotations
@@ -11,22 +13,43 @@ from dataclasses import replace
 from pathlib import Path
 
 from config import Settings
+from ingest.blocks import DATE_KINDS, StructuredDocument
 from ingest.chunk import chunk_blocks, stamp_chunks
-from ingest.clean import clean
-from ingest.dates import extract_print_date
+from ingest.clean import Line, clean
+from ingest.dates import dated_statements, extract_print_date
+from ingest.layout import lay_out, structure
 from ingest.load import IngestError, SourceFile
-from ingest.structure import parse_blocks
+from ingest.structure import Block, parse_blocks
 from records import Chunk, Document
 
 
+def _stated_dates(stamps: list[Line], read: str | StructuredDocument) -> tuple[tuple[str, str], ...]:
+    """Every (kind, date) the document states about itself, newest of each kind first."""
+    found = [pair for line in stamps for pair in dated_statements(line.text)]
+    if isinstance(read, StructuredDocument):
+        found += [(d.kind, d.date) for d in read.dates]
+    ordered = sorted(set(found), key=lambda pair: (DATE_KINDS.index(pair[0]), [-int(p) for p in pair[1].split("-")]))
+    return tuple(ordered)
+
+
+def _read_blocks(source: SourceFile) -> tuple[str, list[Line], list[Block], str | None, list[Line], tuple[int, ...]]:
+    """(text, kept lines, blocks, print date, print lines, PDF page starts) of either kind of source."""
+    if isinstance(source.read, str):
+        print_date, lines, stamps = extract_print_date(clean(source.read))
+        return source.read, lines, parse_blocks(lines), print_date, stamps, ()
+    laid = lay_out(source.read)
+    print_date, lines, stamps = extract_print_date(laid.lines)
+    return laid.text, lines, structure(lines, laid.marks), print_date, stamps, laid.page_starts
+
+
 def prepare(source: SourceFile, settings: Settings) -> tuple[Document, list[Chunk]]:
-    lines = clean(source.text)
-    print_date, lines, stamps = extract_print_date(lines)
-    blocks = parse_blocks(lines)
+    text, lines, blocks, print_date, stamps, page_starts = _read_blocks(source)
     if not blocks:
         raise IngestError(f"{source.name}: no procedure text left after cleaning")
+    stated_title = source.read.title if isinstance(source.read, StructuredDocument) else None
     headings = next((b.section_path for b in blocks if b.section_path), ())
-    title = source.entry.title or (headings[0] if headings else Path(source.name).stem)
+    title = source.entry.title or stated_title or (headings[0] if headings else Path(source.name).stem)
+    dates = _stated_dates(stamps, source.read)
     chunks = chunk_blocks(
         blocks,
         source=source.name,
@@ -37,16 +60,16 @@ def prepare(source: SourceFile, settings: Settings) -> tuple[Document, list[Chun
         max_words=settings.chunk_max_words,
     )
     chunks += stamp_chunks(stamps, source=source.name, title=title, area=source.entry.area, print_date=print_date, first=len(chunks))
-    if source.page_starts:
-        chunks = [replace(c, page=bisect_right(source.page_starts, c.start)) for c in chunks]
+    chunks = [replace(c, dates=dates, page=bisect_right(page_starts, c.start) if page_starts else None) for c in chunks]
     body = "\n".join(line.text for line in lines if line.text)  # blank lines are layout, not content
     document = Document(
         source=source.name,
         title=title,
         area=source.entry.area,
-        source_url=source.entry.source_url,
+        source_url=source.entry.source_url or (source.read.source_url if isinstance(source.read, StructuredDocument) else None),
         print_date=print_date,
-        text=source.text,
+        text=text,
         content_hash=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        dates=dates,
     )
     return document, chunks

@@ -6,7 +6,7 @@ list item is a sentence of its own that remembers the sentence leading into its 
 
 from __future__ import annotations
 
-from ingest.chunk import split_sentences
+from ingest.segment import split_sentences
 from ingest.structure import ITEM_MARK
 from records import Chunk, Sentence
 

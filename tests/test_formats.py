@@ -28,13 +28,15 @@ def folder(tmp_path):
     (corpus / "neglect.html").write_text(HTML, encoding="utf-8")
 
     pdf = FPDF()
-    pdf.set_font("helvetica", size=12)
-    for page_text in (
-        "7.1 Domestic Abuse\n\nDomestic abuse affects children who see or hear it.",
-        "Referral\n\nPractitioners should refer a child living with domestic abuse to children's social care without delay.",
+    for heading, body in (
+        ("7.1 Domestic Abuse", "Domestic abuse affects children who see or hear it."),
+        ("Referral", "Practitioners should refer a child living with domestic abuse to children's social care without delay."),
     ):
         pdf.add_page()
-        pdf.multi_cell(0, 8, page_text)
+        pdf.set_font("helvetica", style="B", size=14)
+        pdf.multi_cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("helvetica", size=12)
+        pdf.multi_cell(0, 8, body, new_x="LMARGIN", new_y="NEXT")
     pdf.output(str(corpus / "domestic-abuse.pdf"))
 
     word = Document()

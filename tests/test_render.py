@@ -36,13 +36,13 @@ def test_print_dates_are_shown_as_printed_or_not_stated():
     assert print_date_label("2023-02", today) == "printed Feb 2023 · 3 years ago"
     assert print_date_label(None) == "print date not stated"
     assert source_line(chunk("t", None)).endswith("area not stated · print date not stated")
-    assert "Section, para 14 · Milton Keynes · printed 22 Nov 2019 · " in source_line(chunk("t", "2019-11-22", "Milton Keynes"))
+    assert "Section · para 14 · Milton Keynes · printed 22 Nov 2019 · " in source_line(chunk("t", "2019-11-22", "Milton Keynes"))
 
 
 def test_plain_text_copy_carries_sources_and_print_dates():
     citation = Citation(1, chunk("Call the police.", "2019-11-22"), 1.0, also_in=(chunk("Call the police.", None),))
     text = to_plain_text(Answer("q", "q", "Call the police. [1]", False, (citation,)))
-    assert "[1] Title <b> · Section, para 14 · area not stated · printed 22 Nov 2019" in text
+    assert "[1] Title <b> · Section · para 14 · area not stated · printed 22 Nov 2019" in text
     assert "also in: " in text and "print date not stated" in text
 
 
@@ -75,7 +75,7 @@ def test_a_source_heading_is_one_short_line_and_the_section_is_inside():
     html = to_markdown(Answer("q", "q", "Text. [1]", False, (cited(1, (), "2019-11-22"),)))
     summary = html.split("<summary>")[1].split("</summary>")[0]
     assert "Section" not in summary and "22 Nov 2019" in summary
-    assert "Section, para 14" in html.split("</summary>")[1]
+    assert "Section · para 14" in html.split("</summary>")[1]
 
 
 def test_only_plain_web_addresses_become_links_that_open_a_new_tab():

@@ -1,0 +1,36 @@
+"""Step 1c of ingest: the structured document every reader (PDF, HTML, Word) produces.
+
+Readers say what each piece of text is (heading, numbered paragraph, list item, table row,
+footnote) and where it was (page); ingest/layout.py turns that into passages' blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+KINDS = ("heading", "paragraph", "item", "row", "footnote")
+DATE_KINDS = ("printed", "updated", "published", "in force")
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    kind: str  # one of KINDS
+    text: str  # one piece of running text: lines joined, hyphenation mended, no markers
+    level: int = 0  # a heading's depth, 1 the outermost
+    number: str | None = None  # a numbered paragraph's number ("102"), or a footnote's
+    page: int | None = None  # 1-based PDF page where the block starts
+
+
+@dataclass(frozen=True)
+class DocumentDate:
+    kind: str  # one of DATE_KINDS
+    date: str  # ISO 8601: YYYY-MM-DD, or YYYY-MM where only a month is given
+    said: str  # the words it was read from, for `python -m ingest show`
+
+
+@dataclass(frozen=True)
+class StructuredDocument:
+    blocks: tuple[TextBlock, ...]
+    title: str | None = None  # as the document states it (metadata, title page, <title>)
+    dates: tuple[DocumentDate, ...] = ()
+    source_url: str | None = None  # the page's own canonical address, where it gives one

@@ -1,0 +1,138 @@
+"""Step 1b of ingest for Word files: a .docx's bytes → a structured document (ingest/blocks.py).
+
+python-docx gives the body in order: paragraphs by style (headings, list items, the title)
+and tables row by row, each row's cells joined, a merged cell once.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+
+import lxml.etree
+from docx import Document
+from docx.exceptions import PythonDocxError
+from docx.opc.exceptions import OpcError
+from docx.oxml.ns import nsmap, qn
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from ingest.blocks import DocumentDate, StructuredDocument, TextBlock
+from ingest.dates import dated_statements
+from ingest.formats import FormatError
+
+HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
+# Compiled with their namespace: python-docx's own xpath() takes none, and a <w:sdt> is plain lxml.
+GALLERY = lxml.etree.XPath("./w:sdtPr/w:docPartObj/w:docPartGallery/@w:val", namespaces={"w": nsmap["w"]})
+NUM_ID = lxml.etree.XPath("./w:pPr/w:numPr/w:numId/@w:val", namespaces={"w": nsmap["w"]})
+SAID_CHARS = 200  # as ingest/dates.document_dates keeps the words a date was read from
+# A damaged package fails in any of these layers, on opening or only when a part is first read.
+UNREADABLE = (OpcError, PythonDocxError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError,
+              lxml.etree.LxmlError, KeyError, ValueError)
+
+
+def read_docx(data: bytes) -> StructuredDocument:
+    """The document's headings, paragraphs, list items and table rows in order, its title and
+    the dates its text states (core-property dates are when the file was saved, not said)."""
+    try:
+        document = Document(io.BytesIO(data))
+        title_style, blocks = _body(document)
+        stated_title = (document.core_properties.title or "").strip()
+    except UNREADABLE as error:
+        raise FormatError(f"not a readable Word document ({_reason(error)})") from None
+    if not blocks:
+        raise FormatError("no text in the Word document")
+    return StructuredDocument(tuple(blocks), stated_title or title_style, _dates(blocks))
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, OpcError):  # "Package not found at '<_io.BytesIO …>'" names no file worth showing
+        return "not a Word package"
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def _body(document) -> tuple[str | None, list[TextBlock]]:
+    """The Title-styled paragraph leading the body (the title, not a block), and the blocks."""
+    title, blocks = None, []
+    for element in _in_order(document.element.body):
+        if element.tag == qn("w:tbl"):
+            blocks += _rows(Table(element, document))
+            continue
+        paragraph = Paragraph(element, document)
+        text = " ".join(paragraph.text.split())
+        if not text:
+            continue
+        style = _style_name(paragraph)
+        if style == "title" and not blocks and title is None:
+            title = text
+        else:
+            blocks.append(_block(paragraph, style, text))
+    return title, blocks
+
+
+def _in_order(container):
+    """Body paragraphs and tables as they stand, including those inside content controls
+    (<w:sdt>), except a generated table of contents, which only repeats the headings."""
+    for child in container.iterchildren():
+        if child.tag in (qn("w:p"), qn("w:tbl")):
+            yield child
+        elif child.tag == qn("w:sdt") and not _is_contents(child):
+            for content in child.iterchildren(qn("w:sdtContent")):
+                yield from _in_order(content)
+
+
+def _is_contents(sdt) -> bool:
+    return any("contents" in gallery.lower() for gallery in GALLERY(sdt))
+
+
+def _style_name(paragraph: Paragraph) -> str:
+    style = paragraph.style
+    return (style.name or "").strip().lower() if style is not None else ""
+
+
+def _block(paragraph: Paragraph, style: str, text: str) -> TextBlock:
+    heading = HEADING_STYLE.match(style)
+    if heading:
+        return TextBlock("heading", text, level=int(heading.group(1)))
+    if style == "title":  # a Title below the first text: the outermost heading there
+        return TextBlock("heading", text, level=1)
+    if style.startswith("list") or _numbered(paragraph):
+        return TextBlock("item", text)
+    return TextBlock("paragraph", text)
+
+
+def _numbered(paragraph: Paragraph) -> bool:
+    """Bulleted or numbered by Word (w:numPr on the paragraph or its style): the marker is
+    drawn by Word and is not in the text. numId 0 is Word's way of switching numbering off."""
+    for owner in (paragraph._p, paragraph.style.element if paragraph.style is not None else None):
+        ids = NUM_ID(owner) if owner is not None else []
+        if ids:
+            return ids[0] != "0"
+    return False
+
+
+def _rows(table: Table) -> list[TextBlock]:
+    """A row per table row, its cells joined by " | ": a cell merged across columns is one
+    <w:tc>, and a cell merged down rows leaves empty continuation cells, so neither repeats."""
+    rows = []
+    for tr in table._tbl.tr_lst:
+        cells = [_cell_text(tc, table) for tc in tr.tc_lst]
+        text = " | ".join(cell for cell in cells if cell)
+        if text:
+            rows.append(TextBlock("row", text))
+    return rows
+
+
+def _cell_text(tc, table: Table) -> str:
+    """A cell's paragraphs, including those of a table nested in it, as one run of text."""
+    return " ".join(" ".join(Paragraph(p, table).text for p in tc.iter(qn("w:p"))).split())
+
+
+def _dates(blocks: list[TextBlock]) -> tuple[DocumentDate, ...]:
+    found: dict[tuple[str, str], DocumentDate] = {}
+    for block in blocks:
+        for kind, stated in dated_statements(block.text):
+            found.setdefault((kind, stated), DocumentDate(kind, stated, block.text[:SAID_CHARS]))
+    return tuple(found.values())
