@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
+import faiss
 import numpy as np
 
 from answer import cite, compose, currency, llm
@@ -53,7 +54,7 @@ def _ready(index: store.IndexData) -> store.IndexData:
     chunking = index.manifest.get("chunking", {})
     if chunking.get("terms") != TERMS_VERSION or chunking.get("version") != CHUNKING_VERSION:
         raise store.IndexUnavailable(f"{index.folder}: built with older word or chunking rules: re-run `python -m ingest`")
-    for table in ("corpus_words", "says_nothing", "sentence_chunk", "is_stamp", "_vector_sentences", "_sentence_starts"):
+    for table in ("corpus_words", "chunk_terms", "says_nothing", "sentence_chunk", "is_stamp", "_vector_sentences", "_sentence_starts"):
         getattr(index, table)
     return index
 
@@ -72,6 +73,9 @@ class Reading(NamedTuple):
 class Assistant:
     def __init__(self, settings: Settings, embedder: Embedder | None = None, ranker: Ranker | None = None) -> None:
         self.settings = settings
+        # One thread per search: a question's search is a few milliseconds, OpenMP's thread
+        # start-up and spinning cost more, and concurrent questions keep the cores busy anyway.
+        faiss.omp_set_num_threads(1)
         self.embedder = embedder or open_embedder(settings)
         self._index: store.IndexData | None = None
         self._loading = threading.Lock()  # held by the question reading a new build

@@ -106,20 +106,24 @@ def _sentence_features(index: IndexData, rows: np.ndarray, vectors: np.ndarray) 
     best cosine of those that don't (a lead-in "… is supported by:" echoes a question's words
     while its list carries the content; "please see this page" points at a lost link)."""
     spans = [index.sentence_rows(int(r)) for r in rows]
-    sentence_rows = np.fromiter((s for span in spans for s in span), dtype=np.int64)
     counts = np.array([len(span) for span in spans], dtype=np.int64)
+    sentence_rows = np.fromiter((s for span in spans for s in span), dtype=np.int64, count=int(counts.sum()))
     cosines = index.vectors[index.sentence_vector[sentence_rows]] @ vectors.T  # (sentences, 2)
     silent = index.says_nothing[sentence_rows]
+    # Per candidate at once (a Python loop over candidates cost more than the search itself):
+    # its sentences sorted best first, silent ones set aside as -inf.
+    candidate = np.repeat(np.arange(len(rows)), counts)
+    said = np.where(silent, -np.inf, cosines[:, 0])
+    ranked = said[np.lexsort((-said, candidate))]
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-    best, second, rewritten, silent_best = (np.zeros(len(rows), np.float32) for _ in range(4))
-    for i, (start, count) in enumerate(zip(starts, counts)):
-        own, says = cosines[start : start + count], ~silent[start : start + count]
-        if says.any():
-            said = np.sort(own[says, 0])[::-1]
-            best[i], second[i] = said[0], said[1] if len(said) > 1 else 0.0
-            rewritten[i] = own[says, 1].max()
-        if (~says).any():
-            silent_best[i] = own[~says, 0].max()
+    has = counts > 0
+    best, second, rewritten, silent_best = (np.full(len(rows), -np.inf, np.float32) for _ in range(4))
+    best[has] = ranked[starts[has]]
+    two = counts > 1
+    second[two] = ranked[starts[two] + 1]
+    rewritten[has] = np.maximum.reduceat(np.where(silent, -np.inf, cosines[:, 1]), starts[has]) if has.any() else []
+    silent_best[has] = np.maximum.reduceat(np.where(silent, cosines[:, 0], -np.inf), starts[has]) if has.any() else []
+    best, second, rewritten, silent_best = (np.where(np.isfinite(c), c, 0.0).astype(np.float32) for c in (best, second, rewritten, silent_best))
     return best, rewritten, second, silent_best
 
 
@@ -131,7 +135,7 @@ def _coverage(index: IndexData, rows: np.ndarray, weighed: list[str]) -> np.ndar
     if not known:
         return np.zeros(len(rows), np.float32)
     weight = np.array([weights[vocab[t]] for t in known], np.float32)
-    held = np.array([[t in term_set(index.chunks[int(r)].embed_text) for t in known] for r in rows], dtype=np.float32)
+    held = np.array([[t in index.chunk_terms[int(r)] for t in known] for r in rows], dtype=np.float32)
     return held.reshape(len(rows), len(known)) @ weight / float(weight.sum())
 
 

@@ -23,6 +23,8 @@ TERMINAL = ".!?:;\"'’”)"
 MARGIN_TOP, MARGIN_BOTTOM = 0.09, 0.88  # share of the page height: running headers above, footers below
 RUNNING_SHARE = 0.2  # a margin line on at least this share of pages (and 3) runs through the document
 HEADING_MAX_WORDS = 25
+SUPERSCRIPT = 0.8  # a number set this much smaller than the text is a footnote marker
+CELL_GAP = 8.0  # points between blocks on one line: closer is one line written in pieces
 CONTENTS = re.compile(r"^(?:table of )?contents$", re.IGNORECASE)
 
 
@@ -66,7 +68,7 @@ def _is_bold(span: dict) -> bool:
 def _line(raw: dict, body_size: float) -> PdfLine | None:
     """A line's text without footnote markers: superscript digits set smaller than the text."""
     spans = [s for s in raw["spans"] if s["text"]]
-    kept = [s for s in spans if not (s["flags"] & 1 and s["size"] < body_size - 1 and s["text"].strip().isdigit())]
+    kept = [s for s in spans if not (s["text"].strip().isdigit() and (s["flags"] & 1 or s["size"] < SUPERSCRIPT * body_size) and s["size"] < body_size - 1)]
     text = "".join(s["text"] for s in kept)
     if not text.strip():
         return None
@@ -77,6 +79,14 @@ def _line(raw: dict, body_size: float) -> PdfLine | None:
     return PdfLine(" ".join(text.split()), round(size, 1), all(_is_bold(s) for s in words), x0, y0, x1, y1, marker)
 
 
+def _is_marker(text: str) -> bool:
+    """A paragraph number or list marker set apart from its text ("12.", "•", "(a)")."""
+    stripped = text.strip()
+    return bool(PARAGRAPH_NUMBER.match(stripped + " x") and PARAGRAPH_NUMBER.match(stripped + " x").end() == len(stripped) + 1) or bool(
+        ITEM_MARKER.fullmatch(stripped + " ")
+    )
+
+
 def _page_blocks(page, number: int, body_size: float) -> list[PdfBlock]:
     """The page's text blocks, split where Word left an empty line inside one."""
     blocks = []
@@ -84,6 +94,10 @@ def _page_blocks(page, number: int, body_size: float) -> list[PdfBlock]:
         if raw["type"] != 0:
             continue
         current: list[PdfLine] = []
+        lines = [line for raw_line in raw["lines"] if (line := _line(raw_line, body_size)) is not None]
+        if any(b.y0 < a.y1 - 2 and b.x0 > a.x1 + CELL_GAP and not _is_marker(a.text) for a, b in zip(lines, lines[1:])):
+            blocks += [PdfBlock([line], number) for line in lines]  # cells of a table row
+            continue
         for raw_line in raw["lines"]:
             line = _line(raw_line, body_size)
             if line is None:
@@ -103,7 +117,7 @@ def _running(pages: list[list[PdfBlock]], heights: list[float]) -> set[str]:
     for blocks, height in zip(pages, heights):
         marginal = {re.sub(r"\d+", "#", b.text.lower()) for b in blocks if _in_margin(b, height)}
         seen.update(marginal)
-    needed = max(3, RUNNING_SHARE * len(pages))
+    needed = max(2, RUNNING_SHARE * len(pages))
     return {text for text, count in seen.items() if count >= needed}
 
 
@@ -190,7 +204,7 @@ def _columns(blocks: list[PdfBlock]) -> list[list[PdfBlock]]:
     """Blocks side by side, left to right: a new column where a block starts right of all before."""
     columns: list[list[PdfBlock]] = []
     for block in sorted(blocks, key=lambda b: b.box()[0]):
-        if columns and block.box()[0] < max(b.box()[2] for b in columns[-1]) - 2:
+        if columns and block.box()[0] < max(b.box()[2] for b in columns[-1]) + CELL_GAP:
             columns[-1].append(block)
         else:
             columns.append([block])
@@ -214,20 +228,34 @@ def _bands(blocks: list[PdfBlock]) -> list[list[PdfBlock]]:
 
 
 def _in_reading_order(blocks: list[PdfBlock], height: float) -> list[PdfBlock | list[list[PdfBlock]]]:
-    """Each band as its blocks in order; blocks side by side are a table row (a list of cells),
-    unless they run down much of the page, three or more to a column: then it is two-column
-    text, read column by column."""
+    """Each band's blocks in order; blocks side by side are a table row (a list of cells),
+    unless two columns at the same places run down much of the page: two-column text, read
+    down the left column, then the right."""
     order: list[PdfBlock | list[list[PdfBlock]]] = []
+    run: list[list[list[PdfBlock]]] = []  # consecutive two-column bands, columns aligned
+
+    def flush() -> None:
+        top, bottom = (min(b.box()[1] for c in run[0] for b in c), max(b.box()[3] for c in run[-1] for b in c)) if run else (0, 0)
+        if bottom - top > 0.4 * height:
+            order.extend(block for side in (0, 1) for columns in run for block in columns[side])
+        else:
+            order.extend(run)
+        run.clear()
+
     for band in _bands(blocks):
         columns = _columns(band) if len(band) > 1 else [band]
-        if len(columns) == 1:
-            order += sorted(band, key=lambda b: (b.box()[1], b.box()[0]))
+        aligned = run and len(columns) == 2 and all(abs(c[0].box()[0] - r[0].box()[0]) < 10 for c, r in zip(columns, run[-1]))
+        if len(columns) == 2 and (not run or aligned):
+            run.append(columns)
             continue
-        top, bottom = min(b.box()[1] for b in band), max(b.box()[3] for b in band)
-        if bottom - top > 0.4 * height and all(len(c) >= 3 for c in columns):
-            order += [block for column in columns for block in column]
+        flush()
+        if len(columns) == 2:
+            run.append(columns)
+        elif len(columns) == 1:
+            order += sorted(band, key=lambda b: (b.box()[1], b.box()[0]))
         else:
             order.append(columns)
+    flush()
     return order
 
 
@@ -262,7 +290,7 @@ def _flow(pages: list[tuple[list, list[PdfBlock]]], reading: Reading) -> list[Te
             block = _row(item, reading) if isinstance(item, list) else _classify(item, reading)
             if out and _continues(out[-1], block):
                 last = out.pop()
-                block = TextBlock(last.kind, f"{last.text} {block.text}", last.level, last.number, last.page)
+                block = TextBlock(last.kind, _join([last.text, block.text], reading.words), last.level, last.number, last.page)
             elif pending and out and out[-1].text[-1:] in TERMINAL:
                 out += pending
                 pending = []
@@ -277,7 +305,10 @@ def _learn(document, pages: list[list[PdfBlock]]) -> Reading:
         for block in blocks:
             for line in block.lines:
                 sizes[(line.size, line.bold)] += len(line.text)
-    body_size = Counter({size: n for (size, _), n in sizes.items()}) .most_common(1)[0][0] if sizes else 12.0
+    by_size: Counter[float] = Counter()
+    for (size, _), count in sizes.items():
+        by_size[size] += count
+    body_size = by_size.most_common(1)[0][0] if by_size else 12.0
     styles = sorted({s for s in sizes if s[0] > body_size + 0.5 or (s[0] == body_size and s[1])}, key=lambda s: (-s[0], not s[1]))
     bookmarks = {fold(title): level for level, title, _ in document.get_toc(simple=True) if fold(title)}
     words = {w.lower() for blocks in pages for b in blocks for l in b.lines for w in re.findall(r"[A-Za-z]+", l.text)}

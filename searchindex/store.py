@@ -21,7 +21,7 @@ from searchindex.dense import build_dense
 from searchindex.embed import ModelIdentity
 from searchindex.lexical import Bm25
 from searchindex.shards import FolderStore, Shard, ShardUnreadable
-from searchindex.terms import words
+from searchindex.terms import term_set, words
 
 FORMAT_VERSION = 5  # 5: per-document shards
 
@@ -60,6 +60,11 @@ class IndexData:
     @cached_property
     def corpus_words(self) -> frozenset[str]:
         return frozenset(w for chunk in self.chunks for w in words(chunk.text))
+
+    @cached_property
+    def chunk_terms(self) -> list[frozenset[str]]:
+        """Each chunk's stemmed content words, area, title and section included (as searched)."""
+        return [term_set(chunk.embed_text) for chunk in self.chunks]
 
     @cached_property
     def sentence_chunk(self) -> np.ndarray:

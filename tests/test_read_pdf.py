@@ -1,0 +1,172 @@
+"""How a PDF laid out for print is read: the file is made here with fpdf2, page by page, with
+the layout features of real statutory guidance, and what the reader gives back is checked."""
+
+from pathlib import Path
+
+import pytest
+
+from ingest.read_pdf import read_pdf
+
+REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
+
+
+def _guidance_pdf() -> bytes:
+    from fpdf import FPDF
+
+    class Guidance(FPDF):
+        def header(self):
+            if self.page_no() > 1:
+                self.set_font("helvetica", size=9)
+                self.set_xy(10, 6)
+                self.cell(0, 5, "Example safeguarding guidance", align="C")
+
+        def footer(self):
+            self.set_y(-12)
+            self.set_font("helvetica", size=9)
+            self.cell(0, 5, str(self.page_no()), align="C")
+
+    pdf = Guidance()
+    pdf.core_fonts_encoding = "windows-1252"  # for the bullet
+    pdf.set_title("Example safeguarding guidance for schools")
+    pdf.set_auto_page_break(False)
+
+    def line(text: str, x: float = 10) -> None:
+        pdf.set_x(x)
+        pdf.cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+
+    pdf.add_page()  # a cover: title large, then its date
+    pdf.set_font("helvetica", "B", 36)
+    pdf.set_xy(10, 60)
+    pdf.multi_cell(0, 16, "Example safeguarding\nguidance", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", size=16)
+    pdf.set_xy(10, 140)
+    pdf.cell(0, 10, "Published: July 2025")
+
+    pdf.add_page()
+    pdf.set_xy(10, 20)
+    pdf.start_section("Part one: What staff should know", level=0)  # a bookmark
+    pdf.set_font("helvetica", "B", 18)
+    pdf.multi_cell(0, 10, "Part one: What staff should know", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("helvetica", size=11)
+    line("12.  All staff should know what to do if a child tells them they are being abused, and the safe-")
+    line("guarding lead must be told the same day.")
+    pdf.set_y(pdf.get_y() + 4)
+    line("13.  Staff should tell the designated safeguarding lead about any concern:")
+    line("\u2022 if a child is hurt or frightened", 16)
+    line("\u2022 if a child goes missing from education", 16)
+    pdf.set_y(pdf.get_y() + 4)
+    pdf.set_font("helvetica", "B", 11)
+    line("Records")
+    pdf.set_font("helvetica", size=11)
+    pdf.set_x(10)
+    pdf.write(6, "Records should be kept securely")
+    pdf.set_font("helvetica", size=7)
+    pdf.char_vpos = "SUP"
+    pdf.write(6, "3")  # a footnote marker inside the sentence
+    pdf.char_vpos = "LINE"
+    pdf.set_font("helvetica", size=11)
+    pdf.write(6, " and shared only when needed. Staff who are unsure should ask for advice and")
+    pdf.set_font("helvetica", size=8)
+    pdf.set_xy(10, 270)
+    pdf.cell(0, 4, "3 See the data protection guidance.")
+
+    pdf.add_page()  # the sentence runs on over the page break, then a table
+    pdf.set_xy(10, 20)
+    pdf.set_font("helvetica", size=11)
+    line("should not wait until they are certain before they speak to the lead.")
+    pdf.set_y(pdf.get_y() + 6)
+    for left, right in (("Who", "What they do"), ("Designated safeguarding lead", "Takes lead responsibility for safeguarding")):
+        y = pdf.get_y()
+        pdf.set_xy(10, y)
+        pdf.multi_cell(80, 6, left)
+        pdf.set_xy(110, y)
+        pdf.multi_cell(80, 6, right)
+        pdf.set_y(y + 14)
+
+    pdf.add_page()  # two columns of running text
+    for x, column in ((10, "Left"), (110, "Right")):
+        pdf.set_y(20)
+        for n in range(1, 5):
+            pdf.set_x(x)
+            pdf.multi_cell(85, 6, f"{column} column paragraph {n} says something a practitioner should read in order.")
+            pdf.set_y(pdf.get_y() + 40)
+    return bytes(pdf.output())
+
+
+@pytest.fixture(scope="module")
+def read():
+    return read_pdf(_guidance_pdf())
+
+
+def _kinds(read, kind):
+    return [b for b in read.blocks if b.kind == kind]
+
+
+def test_title_and_publication_date_come_from_the_cover(read):
+    assert read.title == "Example safeguarding guidance"
+    assert [(d.kind, d.date) for d in read.dates] == [("published", "2025-07")]
+
+
+def test_numbered_paragraphs_keep_their_number_out_of_the_text_and_are_not_headings(read):
+    numbered = {b.number: b for b in read.blocks if b.number}
+    assert set(numbered) == {"12", "13"} and numbered["12"].kind == "paragraph"
+    assert numbered["13"].text == "Staff should tell the designated safeguarding lead about any concern:"
+
+
+def test_wrapped_lines_are_joined_and_a_split_word_is_mended(read):
+    twelve = next(b for b in read.blocks if b.number == "12")
+    assert twelve.text.endswith("being abused, and the safeguarding lead must be told the same day.")
+
+
+def test_headings_come_from_bookmarks_and_bold_type_with_their_levels(read):
+    headings = {b.text: b.level for b in _kinds(read, "heading")}
+    assert "Part one: What staff should know" in headings and "Records" in headings
+    assert headings["Part one: What staff should know"] < headings["Records"]
+
+
+def test_bullets_are_items_without_the_bullet(read):
+    assert [b.text for b in _kinds(read, "item")] == ["if a child is hurt or frightened", "if a child goes missing from education"]
+
+
+def test_a_footnote_marker_leaves_the_sentence_and_the_footnote_stands_apart(read):
+    records = next(b for b in read.blocks if b.text.startswith("Records should"))
+    assert records.text.startswith("Records should be kept securely and shared only when needed.")
+    assert [b.text for b in _kinds(read, "footnote")] == ["3 See the data protection guidance."]
+
+
+def test_a_paragraph_runs_on_over_the_page_break_without_the_running_header(read):
+    records = next(b for b in read.blocks if b.text.startswith("Records should"))
+    assert records.text.endswith("ask for advice and should not wait until they are certain before they speak to the lead.")
+    everything = " ".join(b.text for b in read.blocks)
+    assert everything.count("Example safeguarding guidance") == 1  # the cover's title, not the running header
+    assert not any(b.text.strip().isdigit() for b in read.blocks)  # no page numbers
+
+
+def test_table_cells_side_by_side_are_one_row(read):
+    assert [b.text for b in _kinds(read, "row")] == ["Who | What they do", "Designated safeguarding lead | Takes lead responsibility for safeguarding"]
+
+
+def test_two_columns_are_read_down_the_left_then_the_right(read):
+    order = [b.text.split()[0] + b.text.split()[3] for b in read.blocks if "column paragraph" in b.text]
+    assert order == ["Left1", "Left2", "Left3", "Left4", "Right1", "Right2", "Right3", "Right4"]
+
+
+@pytest.mark.skipif(not REALDOCS.exists(), reason="../shared/realdocs is not here")
+def test_real_guidance_reads_into_whole_numbered_paragraphs_with_titles_and_dates():
+    kcsie = read_pdf((REALDOCS / "Keeping_children_safe_in_education_2025.pdf").read_bytes())
+    assert kcsie.title == "Keeping children safe in education 2025"
+    assert ("published", "2025-07") in [(d.kind, d.date) for d in kcsie.dates]
+    paragraphs = {}
+    for block in kcsie.blocks:
+        if block.number:
+            paragraphs.setdefault(block.number, block)  # Annex A numbers its own paragraphs again
+    assert paragraphs["15"].text.startswith("All staff should know what to do if a child tells them they are being abused")
+    assert paragraphs["15"].page == 9
+    assert all(paragraphs[n].kind == "paragraph" for n in ("12", "13", "14", "15", "16"))  # numbered paragraphs are no headings
+    for name in sorted(p.name for p in REALDOCS.glob("*.pdf")):
+        read = read_pdf((REALDOCS / name).read_bytes())
+        assert read.title and read.dates, name
+        body = [b for b in read.blocks if b.kind == "paragraph"]
+        # A paragraph closes with its sentence (a few end in a table or a link): none is cut mid-sentence by a page.
+        closed = sum(b.text.rstrip()[-1:] in ".:;!?)’”\"" for b in body) / len(body)
+        assert closed > 0.8, (name, closed)
