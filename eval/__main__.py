@@ -34,7 +34,7 @@ def parse_args(argv: list[str]):
     parser.add_argument("--k", type=int, default=5, help="citations kept per answer (default 5)")
     parser.add_argument("--split", choices=SPLITS, default="all",
                         help="dev or test: the questions a stable hash of their id puts on that side (default all)")
-    parser.add_argument("--baselines", action="store_true", help="also run dense only, BM25 only and llama-index defaults")
+    parser.add_argument("--baselines", action="store_true", help="also run dense only, BM25 only, llama-index defaults and llama-index BM25 (128- and 1,024-token chunks)")
     parser.add_argument("--report-dir", type=Path, default=Path(__file__).parent / "reports", help="where reports go (default eval/reports/)")
     parser.add_argument("--fail-under", type=parse_threshold, nargs="+", action="extend", default=[], metavar="METRIC=VALUE",
                         help="exit 1 unless our overall score meets it: hit@1=0.8 means at least 0.8, "
@@ -89,7 +89,7 @@ def evaluate(args) -> int:
     from eval.questions import QuestionFileError
     from eval.report import write_report
     from eval.results import write_results
-    from eval.systems import llama_index_defaults, ours, timed_ask
+    from eval.systems import llama_index_bm25, llama_index_defaults, ours, timed_ask
     from ingest.load import IngestError
     from searchindex.embed import ModelError
     from searchindex.store import IndexUnavailable
@@ -103,6 +103,8 @@ def evaluate(args) -> int:
     systems = ours(assistant) if args.baselines else {"ours": timed_ask(assistant)}
     if args.baselines:
         systems["llama-index defaults"] = llama_index_defaults(settings.corpus_dir, settings.resolved_model_path())
+        for tokens in (128, 1024):
+            systems[f"llama-index BM25 {tokens}"] = llama_index_bm25(settings.corpus_dir, tokens)
     results = run(systems, questions, args.k, progress=True)
     write_results(args.out, results["ours"])
     scores = {name: {"all": score(questions, rows), **score_by_kind(questions, rows)} for name, rows in results.items()}

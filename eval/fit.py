@@ -73,6 +73,36 @@ def _fit(x: np.ndarray, y: np.ndarray, strength: float, names: tuple[str, ...]):
     return LinearModel(names, weights, float(model.intercept_[0] - weights @ mean))
 
 
+PAIRS_PER_QUESTION = 60  # (answering, other) candidate pairs a question contributes, at most
+
+
+def _fit_ranking(samples: list[Sample], strength: float, names: tuple[str, ...]):
+    """A linear ranking model: logistic regression on the feature differences of (passage that
+    answers, passage that does not) pairs within each question, so every question counts alike,
+    however many candidates it has (a long guidance PDF brings many more than a short page)."""
+    from sklearn.linear_model import LogisticRegression
+
+    from answer.rank import LinearModel
+
+    rng = np.random.default_rng(SEED)
+    diffs = []
+    for sample in samples:
+        good, bad = np.flatnonzero(sample.labels), np.flatnonzero(~sample.labels)
+        if not good.size or not bad.size:
+            continue
+        pairs = [(g, b) for g in good for b in bad]
+        chosen = rng.permutation(len(pairs))[:PAIRS_PER_QUESTION]
+        x = sample.evidence.passage
+        diffs += [x[pairs[k][0]] - x[pairs[k][1]] for k in chosen]
+    d = np.asarray(diffs, dtype=np.float64)
+    spread = d.std(axis=0)
+    spread[spread == 0] = 1.0
+    both = np.concatenate([d, -d]) / spread
+    labels = np.concatenate([np.ones(len(d)), np.zeros(len(d))])
+    model = LogisticRegression(C=strength, fit_intercept=False, max_iter=5000).fit(both, labels)
+    return LinearModel(names, (model.coef_[0] / spread).astype(np.float32), 0.0)
+
+
 def ranks(logits: list[np.ndarray], labels: list[np.ndarray]) -> list[int | None]:
     out = []
     for score, label in zip(logits, labels):
@@ -100,8 +130,7 @@ def out_of_fold_passage_logits(data: list[Sample], strength: float) -> list[np.n
     for held in folds(len(data)):
         held_set = set(held.tolist())
         train = [i for i in trainable if i not in held_set]
-        x = np.concatenate([data[i].evidence.passage for i in train])
-        model = _fit(x, np.concatenate([data[i].labels for i in train]), strength, PASSAGE_FEATURES)
+        model = _fit_ranking([data[i] for i in train], strength, PASSAGE_FEATURES)
         for i in held:
             logits[i] = model.logit(data[i].evidence.passage, PASSAGE_FEATURES)
     return logits
@@ -119,9 +148,7 @@ def fit_passages(data: list[Sample]):
         if best is None or (scores["mrr"], scores["hit@1"]) > (best[1]["mrr"], best[1]["hit@1"]):
             best = (strength, scores, logits)
     strength, scores, logits = best
-    x = np.concatenate([data[i].evidence.passage for i in answerable])
-    y = np.concatenate([data[i].labels for i in answerable])
-    return _fit(x, y, strength, PASSAGE_FEATURES), strength, scores, logits
+    return _fit_ranking([data[i] for i in answerable], strength, PASSAGE_FEATURES), strength, scores, logits
 
 
 def fit_abstention(data: list[Sample], logits: list[np.ndarray], false_abstention: float):

@@ -3,6 +3,7 @@ passage length and latency, overall and per question kind."""
 
 from __future__ import annotations
 
+import re
 import statistics
 
 from eval.match import answer_holds, fold, holds
@@ -40,6 +41,35 @@ def keyword_coverage(question: Question, result: dict) -> float | None:
     return sum(fold(k) in answer for k in question.answer_keywords) / len(question.answer_keywords)
 
 
+QUOTED = re.compile(r"^(?P<piece>.*?)\s*\[\d+\]$")
+ENDS = ".!?:;)\"'’”"
+
+
+def _whole(piece: str, passages: list[str]) -> bool:
+    """A quoted piece is whole when a cited passage holds it from a sentence's start (the
+    passage's start, a line's, or after closing punctuation) to its end (closing punctuation,
+    or a line's end)."""
+    for text in passages:
+        at = text.find(piece)
+        while at >= 0:
+            before, after = text[:at].rstrip(" "), text[at + len(piece):]
+            starts = not before or before.endswith("\n") or before[-1] in ENDS
+            if starts and (piece[-1] in ENDS or not after or after.startswith("\n")):
+                return True
+            at = text.find(piece, at + 1)
+    return False
+
+
+def whole_sentences(result: dict) -> float | None:
+    """Share of an answer's quoted pieces (sentences and list items, each with its [n]) that
+    are whole sentences of the cited passages; None for an abstention."""
+    if result["abstained"]:
+        return None
+    passages = [c["text"].replace("• ", "") for c in result["citations"]]  # a list item is a sentence of its own
+    pieces = [m.group("piece").removeprefix("• ").strip() for line in result["answer"].splitlines() if (m := QUOTED.match(line.strip()))]
+    return sum(_whole(p, passages) for p in pieces) / len(pieces) if pieces else None
+
+
 def _mean(values: list) -> float | None:
     values = [float(v) for v in values if v is not None]
     return round(sum(values) / len(values), 4) if values else None
@@ -66,6 +96,7 @@ def score(questions: list[Question], results: list[dict]) -> dict:
         "mrr": _mean([1 / rank if rank else 0.0 for rank in ranks]),
         "answer_has_gold": _mean([any(answer_holds(r["answer"], g.quote, g.file) for g in q.gold) for q, r in answerable]),
         "keyword_coverage": _mean([keyword_coverage(q, r) for q, r in answerable]),
+        "whole_sentences": _mean([whole_sentences(r) for r in results]),
         "print_dates_right": _mean([dates_right(q, r) for q, r in answerable]),
         "abstention_recall": _mean([r["abstained"] for _, r in unanswerable]),
         "false_abstention": _mean([r["abstained"] for _, r in answerable]),

@@ -32,17 +32,29 @@ def ours(assistant: Assistant) -> dict[str, System]:
     return {"ours": timed_ask(assistant), "dense only": timed_ask(dense_only), "bm25 only": timed_ask(bm25_only)}
 
 
-def llama_index_defaults(corpus_dir: Path, model_path: str) -> System:
-    """llama-index out of the box: SentenceSplitter 1024/200, VectorStoreIndex, the same
-    bundled model, top-5 retrieval; the top passage stands in for an answer."""
-    from llama_index.core import Document, VectorStoreIndex
-    from llama_index.core.node_parser import SentenceSplitter
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+def _documents(corpus_dir: Path) -> list:
+    """The corpus as llama-index reads it by default: text files whole, PDFs a page at a time
+    by pypdf; HTML and Word (no llama-index reader is installed) as our readers lay them out."""
+    from llama_index.core import Document
 
-    embed = HuggingFaceEmbedding(model_name=model_path, device="cpu")
-    documents = [Document(text=p.read_text(encoding="utf-8"), metadata={"source": p.name}) for p in sorted(corpus_dir.glob("*.txt"))]
-    index = VectorStoreIndex.from_documents(documents, embed_model=embed, transformations=[SentenceSplitter(chunk_size=1024, chunk_overlap=200)])
-    retriever = index.as_retriever(similarity_top_k=5)
+    from ingest.formats import SUFFIXES, read
+    from ingest.layout import lay_out
+
+    documents = []
+    for path in sorted(p for p in corpus_dir.iterdir() if p.suffix.lower() in SUFFIXES):
+        if path.suffix.lower() == ".pdf":
+            from pypdf import PdfReader
+
+            pages = [page.extract_text() or "" for page in PdfReader(path).pages]
+        else:
+            content = read(path.suffix, path.read_bytes())
+            pages = [content if isinstance(content, str) else lay_out(content).text]
+        documents += [Document(text=page, metadata={"source": path.name}) for page in pages if page.strip()]
+    return documents
+
+
+def _retrieving(retriever) -> System:
+    """A llama-index retriever as a system: the top passage stands in for an answer."""
 
     def ask(question: Question, k: int) -> dict:
         started = time.perf_counter()
@@ -58,3 +70,24 @@ def llama_index_defaults(corpus_dir: Path, model_path: str) -> System:
                 "abstention_reason": None, "notes": [], "related": []}
 
     return ask
+
+
+def llama_index_defaults(corpus_dir: Path, model_path: str) -> System:
+    """llama-index out of the box: SentenceSplitter 1024/200, VectorStoreIndex, the same
+    bundled model, top-5 retrieval."""
+    from llama_index.core import VectorStoreIndex
+    from llama_index.core.node_parser import SentenceSplitter
+    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
+
+    embed = HuggingFaceEmbedding(model_name=model_path, device="cpu")
+    index = VectorStoreIndex.from_documents(_documents(corpus_dir), embed_model=embed, transformations=[SentenceSplitter(chunk_size=1024, chunk_overlap=200)])
+    return _retrieving(index.as_retriever(similarity_top_k=5))
+
+
+def llama_index_bm25(corpus_dir: Path, chunk_tokens: int) -> System:
+    """llama-index's BM25 retriever over SentenceSplitter chunks of `chunk_tokens` tokens."""
+    from llama_index.core.node_parser import SentenceSplitter
+    from llama_index.retrievers.bm25 import BM25Retriever
+
+    nodes = SentenceSplitter(chunk_size=chunk_tokens, chunk_overlap=min(200, chunk_tokens // 5)).get_nodes_from_documents(_documents(corpus_dir))
+    return _retrieving(BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=5))

@@ -4,6 +4,7 @@ Example:
     python -m ingest                      # corpus/ into index/
     python -m ingest corpus/ --index /tmp/index
     python -m ingest corpus/new-chapter.pdf      # add or update one file, keep the rest
+    python -m ingest show corpus/new-chapter.pdf # how a file is read: title, dates, headings, passages
 
 Unchanged files are skipped, changed ones re-chunked and only their new sentences
 embedded; a file removed from a scanned folder is dropped (--keep-missing keeps it).
@@ -32,6 +33,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["show"]:  # a subcommand by its first word: the plain form takes paths
+        return show(argv[1:])
     args = parse_args(argv)
     from ingest.build import build_index
     from ingest.load import IngestError
@@ -53,6 +57,17 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(report.lines()))
     print(f"serving {report.build}")
     return 1 if report.failed else 0
+
+
+def show(argv: list[str]) -> int:
+    from ingest.load import IngestError
+    from ingest.show import main as show_main
+
+    try:
+        return show_main(argv, load_settings())
+    except (IngestError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

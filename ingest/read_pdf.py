@@ -74,7 +74,9 @@ def _line(raw: dict, body_size: float) -> PdfLine | None:
         return None
     words = [s for s in kept if s["text"].strip()]
     size = max((s["size"] for s in words), default=body_size)
-    marker = bool(words) and words[0]["text"].strip() in BULLETS and "symbol" in words[0]["font"].lower() + "symbol"
+    first = words[0]["text"].strip() if words else ""
+    # A bullet glyph, or Word's "o" sub-bullet set in a symbol or typewriter font.
+    marker = first in BULLETS or (first == "o" and any(f in words[0]["font"].lower() for f in ("courier", "symbol", "wingding")))
     x0, y0, x1, y1 = raw["bbox"]
     return PdfLine(" ".join(text.split()), round(size, 1), all(_is_bold(s) for s in words), x0, y0, x1, y1, marker)
 
@@ -95,8 +97,10 @@ def _page_blocks(page, number: int, body_size: float) -> list[PdfBlock]:
             continue
         current: list[PdfLine] = []
         lines = [line for raw_line in raw["lines"] if (line := _line(raw_line, body_size)) is not None]
-        if any(b.y0 < a.y1 - 2 and b.x0 > a.x1 + CELL_GAP and not _is_marker(a.text) for a, b in zip(lines, lines[1:])):
-            blocks += [PdfBlock([line], number) for line in lines]  # cells of a table row
+        # Cells of a table row, not a paragraph number or bullet beside its text, nor a contents
+        # entry beside its page number.
+        if any(b.y0 < a.y1 - 2 and b.x0 > a.x1 + CELL_GAP and not _is_marker(a.text) and not b.text.isdigit() for a, b in zip(lines, lines[1:])):
+            blocks += [PdfBlock([line], number) for line in lines]
             continue
         for raw_line in raw["lines"]:
             line = _line(raw_line, body_size)
@@ -182,7 +186,8 @@ def _classify(block: PdfBlock, reading: Reading) -> TextBlock:
     first = block.lines[0]
     marker = ITEM_MARKER.match(text)
     if first.marker or (marker and (marker.group(0).strip() in BULLETS or marker.group(0).strip().startswith("("))):
-        return TextBlock("item", ITEM_MARKER.sub("", text, count=1).strip() if marker and marker.group(0).strip() in BULLETS else text, page=block.page)
+        bullet = marker and (first.marker or marker.group(0).strip() in BULLETS)
+        return TextBlock("item", ITEM_MARKER.sub("", text, count=1).strip() if bullet else text, page=block.page)
     number = PARAGRAPH_NUMBER.match(text)
     if number:
         return TextBlock("paragraph", text[number.end():], number=number.group(1), page=block.page)
@@ -340,15 +345,15 @@ def read_pdf(data: bytes) -> StructuredDocument:
         body, notes = _footnotes([part for b in kept for part in _split_items(b)], reading.body_size)
         laid_out.append((_in_reading_order(body, height), notes))
     blocks = _flow(laid_out, reading)
-    return StructuredDocument(tuple(blocks), title_of(document, pages[0] if pages else [], reading.body_size), tuple(document_dates(blocks)))
+    return StructuredDocument(tuple(blocks), title_of(document, pages[0] if pages else [], reading.body_size, reading.words), tuple(document_dates(blocks)))
 
 
-def title_of(document, first_page: list[PdfBlock], body_size: float) -> str | None:
+def title_of(document, first_page: list[PdfBlock], body_size: float, words: set[str]) -> str | None:
     """The title page's largest words when they stand out (a cover), else the PDF's own title."""
     cover = [line for block in first_page for line in block.lines if line.size >= 2 * body_size]
     if cover:
         largest = max(line.size for line in cover)
-        return " ".join(line.text for line in cover if line.size == largest).strip()
+        return _join([line.text for line in cover if line.size == largest], words).strip()
     stated = (document.metadata or {}).get("title", "").strip()
     stated = re.sub(r"^Microsoft (?:Word|PowerPoint) - |\.docx?$", "", stated)
     return stated if len(stated.split()) >= 2 else None
