@@ -17,6 +17,7 @@ BULLET = re.compile(ITEM_MARK.pattern + r"(?=\S)")
 PARAGRAPH_NUMBER = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})?)\.?\s*$")
 NUMBERED_HEADING = re.compile(r"^(?:(?:chapter|section|part)\s+)?(\d+(?:\.\d+)*)\.?\s+\S", re.IGNORECASE)
 FOOTNOTE = re.compile(r"^\s*(?:\[\d+\]|[¹²³⁴⁵⁶⁷⁸⁹⁰]+|\*)\s+\S")
+MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(\S.*?)\s*#*\s*$")  # "## Referrals": level 2
 HEADING_MAX_WORDS = 15
 HEADING_MAX_CHARS = 120
 
@@ -65,9 +66,12 @@ class _Path:
         self.stack: list[tuple[int, str, bool]] = []  # (level, heading, numbered)
         self.body_since_heading = True
 
-    def push(self, heading: str) -> None:
+    def push(self, heading: str, marked: int | None = None) -> None:
+        """Add a heading; `marked` is a level the text states (Markdown's #), else one is judged."""
         numbered = NUMBERED_HEADING.match(heading)
-        if not self.stack:
+        if marked is not None:
+            level = marked
+        elif not self.stack:
             level = 0
         elif numbered:
             level = numbered.group(1).count(".") + 1
@@ -89,6 +93,8 @@ def _classify(lines: list[Line], i: int) -> str:
     text = lines[i].text
     if not text:
         return "blank"
+    if MARKDOWN_HEADING.match(text):
+        return "heading"
     if PARAGRAPH_NUMBER.match(text):
         return "number"
     if _is_item(text):
@@ -116,7 +122,8 @@ def parse_blocks(lines: list[Line]) -> list[Block]:
     for i, line in enumerate(lines):
         kind = _classify(lines, i)
         if kind == "heading":
-            path.push(line.text.strip())
+            marked = MARKDOWN_HEADING.match(line.text)
+            path.push(marked.group(2), len(marked.group(1))) if marked else path.push(line.text.strip())
             paragraph = None
         elif kind == "number":
             paragraph = PARAGRAPH_NUMBER.match(line.text).group(1)

@@ -78,3 +78,18 @@ def test_docx_headings_become_the_section_path(assistant_over):
     assert top.chunk.source == "online.docx"
     assert top.chunk.section_path == ("8.2 Online Safety", "Sexting")
     assert "designated safeguarding lead" in top.chunk.text
+
+
+def test_markdown_hash_headings_are_headings_with_their_levels(tmp_path, settings):
+    from ingest.load import load
+    from ingest.prepare import prepare
+
+    path = tmp_path / "online.md"
+    path.write_text("# Online safety\n\nSchools should filter and monitor online access.\n\n## Sexting\n\n"
+                    "Staff must not view or forward indecent images of a child.\n\n# Missing children\n\nReport a missing child at once.\n",
+                    encoding="utf-8")
+    document, chunks = prepare(load(path, {}, 2**20), settings)
+    paths = {c.text.split()[0]: c.section_path for c in chunks}
+    assert document.title == "Online safety"
+    assert paths["Staff"] == ("Online safety", "Sexting")
+    assert paths["Report"] == ("Missing children",)
