@@ -5,6 +5,8 @@ Example:
     python -m eval.bench --sizes 1000 --out eval/reports/bench-20261124-181500
                                                        # ×1000 alone (about an hour), added to that report
     python -m eval.bench                               # ×1, ×10, ×100 and ×1000 in one go
+    python -m eval.bench --corpus ../shared/realdocs --sizes 1,10 --llama-sizes 1 --out eval/reports/bench-real
+                                                       # the seeds and the guidance PDFs, then ×10
 
 Each size is corpus/ and reworded copies of it (eval/bench_corpus.py), so a bigger corpus has
 that much more distinct text to embed. Each size runs in its own processes, one after another:
@@ -32,7 +34,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from config import load_settings
-from eval.bench_corpus import scaled_corpus
+from eval.bench_corpus import add_documents, scaled_corpus
 from eval.bench_report import merge, read_rows, write_report
 
 if TYPE_CHECKING:
@@ -44,6 +46,7 @@ T = TypeVar("T")
 
 ROOT = Path(__file__).parent.parent
 QUESTIONS_FILE = Path(__file__).parent / "questions.jsonl"
+REAL_QUESTIONS_FILE = Path(__file__).parent / "realdocs.jsonl"  # about ../shared/realdocs, for --corpus
 RECALL_QUESTION_FILES = [QUESTIONS_FILE, Path(__file__).parent / "practitioners.jsonl"]
 LATENCY_QUESTIONS = 60
 WARM_UP_QUESTIONS = 5
@@ -143,10 +146,12 @@ def _write_raw_sample(index: IndexData, path: Path) -> None:
     path.write_text(json.dumps(random.Random(0).sample(texts, min(RAW_SAMPLE, len(texts)))), encoding="utf-8")
 
 
-def _question_latencies(assistant: Assistant) -> dict:
+def _question_latencies(assistant: Assistant, extra: bool) -> dict:
     from eval.questions import load_questions
 
     questions = load_questions(QUESTIONS_FILE)[:LATENCY_QUESTIONS]
+    if extra:  # the real documents' questions too, half and half
+        questions = questions[: LATENCY_QUESTIONS // 2] + load_questions(REAL_QUESTIONS_FILE)[: LATENCY_QUESTIONS // 2]
     for q in questions[:WARM_UP_QUESTIONS]:
         assistant.ask(q.question, list(q.history))
     latencies = []
@@ -192,7 +197,7 @@ def measure(copies: int, workdir: Path) -> dict:
     row.update(_corpus_counts(assistant.index()))
     _write_raw_sample(assistant.index(), workdir / "raw_sample.json")
     _say(copies, "questions")
-    row.update(_question_latencies(assistant))
+    row.update(_question_latencies(assistant, any(corpus.glob("*.pdf"))))
     _say(copies, "one-chapter update and unchanged re-run")
     row.update(_updates(lambda: build_index([corpus], index_dir, settings, embedder), corpus, copies))
     _say(copies, "recall against exact search")
@@ -217,14 +222,15 @@ def raw_encode(workdir: Path) -> dict:
 
 def llama_index_defaults(workdir: Path) -> dict:
     """llama-index out of the box on the same files, model and questions."""
-    from llama_index.core import Document, VectorStoreIndex
+    from llama_index.core import VectorStoreIndex
     from llama_index.core.node_parser import SentenceSplitter
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     from eval.questions import load_questions
+    from eval.systems import llama_documents
 
     embed = HuggingFaceEmbedding(model_name=load_settings().resolved_model_path(), device="cpu")
-    documents = [Document(text=p.read_text(encoding="utf-8")) for p in sorted((workdir / "corpus").glob("*.txt"))]
+    documents = llama_documents(workdir / "corpus")
     splitter = SentenceSplitter(chunk_size=1024, chunk_overlap=200)
     index, ingest_s = _timed(lambda: VectorStoreIndex.from_documents(documents, embed_model=embed, transformations=[splitter]))
     retriever = index.as_retriever(similarity_top_k=5)
@@ -268,13 +274,16 @@ def _estimate(copies: int, texts: int, rows: list[dict]) -> str:
     return f" (~{texts / rate / 60:.0f} min at ×{at}'s {rate:.0f} texts/s)"
 
 
-def measure_size(copies: int, workdir: Path, llama: bool, rows: list[dict]) -> dict:
+def measure_size(copies: int, workdir: Path, llama: bool, rows: list[dict], extra: Path | None) -> dict:
     _say(copies, "writing the corpus")
     scaled_corpus(load_settings().corpus_dir, workdir / "corpus", copies)
+    if extra:
+        add_documents(extra, workdir / "corpus", copies)
     documents, texts = texts_to_embed(workdir / "corpus")
     _say(copies, f"{documents} documents; ingest must embed {texts:,} texts{_estimate(copies, texts, rows)}")
     row, peak_mb = _child("measure", workdir, copies)
     row["peak_rss_mb"] = peak_mb
+    row["corpus"] = f"seeds + {extra.name}" if extra else "seeds"
     _say(copies, "cold start")
     row.update(cold_start(workdir))
     _say(copies, "torch raw encode")
@@ -295,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1,10,100,1000", help="corpus multiples, comma-separated (default 1,10,100,1000)")
     parser.add_argument("--llama-sizes", default="1,10", help="sizes at which llama-index defaults are measured too (default 1,10)")
     parser.add_argument("--out", type=Path, help="report folder; rows already in it are kept unless re-measured (default eval/reports/bench-<time>)")
+    parser.add_argument("--corpus", type=Path, help="documents to add to every size, e.g. ../shared/realdocs (copied as they are, then reworded as text in each further copy); use its own --out")
     parser.add_argument("--child", choices=["measure", "raw", "llama"], help=argparse.SUPPRESS)
     parser.add_argument("--workdir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -313,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"model ready in {_run(['-c', OPEN_MODEL])[2]:.1f} s (with its export, if any)", file=sys.stderr)
         for copies in _sizes(args.sizes):
             with tempfile.TemporaryDirectory(prefix=f"bench-x{copies}-") as workdir:
-                rows = merge(rows, measure_size(copies, Path(workdir), copies in llama_sizes, rows))
+                rows = merge(rows, measure_size(copies, Path(workdir), copies in llama_sizes, rows, args.corpus))
             write_report(out, rows)  # after every size, so a long run keeps what it has measured
     print((out / "bench.txt").read_text(encoding="utf-8"), end="")
     print(f"report: {out}/bench.txt, bench.json, bench.png")

@@ -14,12 +14,13 @@ from __future__ import annotations
 import json
 import random
 import re
+import shutil
 from pathlib import Path
 
-from ingest.segment import split_sentences
 from ingest.clean import is_chrome
 from ingest.dates import PRINTED_LINE, UPDATED_LINE
 from ingest.load import find_files, read_manifest
+from ingest.segment import split_sentences
 from ingest.structure import HEADING_MAX_WORDS, ITEM_MARK
 
 LOCALITIES = [name.strip() for name in """
@@ -203,3 +204,22 @@ def _manifest_entry(name: str, title: str, area: str | None, source_url: str | N
     # A JSON string is a valid TOML basic string.
     fields = [("title", title), ("area", area), ("source_url", source_url)]
     return f"[{json.dumps(name)}]\n" + "".join(f"{key} = {json.dumps(value, ensure_ascii=False)}\n" for key, value in fields if value)
+
+
+def add_documents(source: Path, target: Path, copies: int, seed: int = 7) -> None:
+    """The documents of `source` (such as ../shared/realdocs) beside the scaled corpus: as they
+    are in the first copy, and in each later one as the text their reader lays out, reworded
+    with that copy's locality (a verbatim copy would be refused as a repeat, and embed nothing)."""
+    from ingest.formats import read
+    from ingest.layout import lay_out
+
+    for path in find_files([source]):
+        shutil.copyfile(path, target / f"0000-{path.name}")
+        if copies == 1:
+            continue
+        content = read(path.suffix, path.read_bytes())
+        text = content if isinstance(content, str) else lay_out(content).text
+        common = frozenset(re.findall(r"\b[a-z]+\b", text))
+        for copy in range(1, copies):
+            rng = random.Random(f"{seed}-{copy:04d}-{path.name}")
+            (target / f"{copy:04d}-{path.stem}.txt").write_text(_vary_text(text, locality(copy, seed), common, rng), encoding="utf-8")

@@ -32,7 +32,7 @@ def ours(assistant: Assistant) -> dict[str, System]:
     return {"ours": timed_ask(assistant), "dense only": timed_ask(dense_only), "bm25 only": timed_ask(bm25_only)}
 
 
-def _documents(corpus_dir: Path) -> list:
+def llama_documents(corpus_dir: Path) -> list:
     """The corpus as llama-index reads it by default: text files whole, PDFs a page at a time
     by pypdf; HTML and Word (no llama-index reader is installed) as our readers lay them out."""
     from llama_index.core import Document
@@ -80,7 +80,7 @@ def llama_index_defaults(corpus_dir: Path, model_path: str) -> System:
     from llama_index.embeddings.huggingface import HuggingFaceEmbedding
 
     embed = HuggingFaceEmbedding(model_name=model_path, device="cpu")
-    index = VectorStoreIndex.from_documents(_documents(corpus_dir), embed_model=embed, transformations=[SentenceSplitter(chunk_size=1024, chunk_overlap=200)])
+    index = VectorStoreIndex.from_documents(llama_documents(corpus_dir), embed_model=embed, transformations=[SentenceSplitter(chunk_size=1024, chunk_overlap=200)])
     return _retrieving(index.as_retriever(similarity_top_k=5))
 
 
@@ -89,5 +89,5 @@ def llama_index_bm25(corpus_dir: Path, chunk_tokens: int) -> System:
     from llama_index.core.node_parser import SentenceSplitter
     from llama_index.retrievers.bm25 import BM25Retriever
 
-    nodes = SentenceSplitter(chunk_size=chunk_tokens, chunk_overlap=min(200, chunk_tokens // 5)).get_nodes_from_documents(_documents(corpus_dir))
+    nodes = SentenceSplitter(chunk_size=chunk_tokens, chunk_overlap=min(200, chunk_tokens // 5)).get_nodes_from_documents(llama_documents(corpus_dir))
     return _retrieving(BM25Retriever.from_defaults(nodes=nodes, similarity_top_k=5))
