@@ -43,6 +43,7 @@ def keyword_coverage(question: Question, result: dict) -> float | None:
 
 QUOTED = re.compile(r"^(?P<piece>.*?)\s*\[\d+\]$")
 ENDS = ".!?:;)\"'’”"
+LINE_MARK = re.compile(r"(?:^|\n)\s*(?:[-•*–▪◦]|\[\d+\]|\(?[a-z0-9]{1,3}[.)])$")  # a bullet or note label opening a line
 
 
 def _whole(piece: str, passages: list[str]) -> bool:
@@ -53,7 +54,7 @@ def _whole(piece: str, passages: list[str]) -> bool:
         at = text.find(piece)
         while at >= 0:
             before, after = text[:at].rstrip(" "), text[at + len(piece):]
-            starts = not before or before.endswith("\n") or before[-1] in ENDS
+            starts = not before or before.endswith("\n") or before[-1] in ENDS or bool(LINE_MARK.search(before))
             if starts and (piece[-1] in ENDS or not after or after.startswith("\n")):
                 return True
             at = text.find(piece, at + 1)
@@ -65,7 +66,7 @@ def whole_sentences(result: dict) -> float | None:
     are whole sentences of the cited passages; None for an abstention."""
     if result["abstained"]:
         return None
-    passages = [c["text"].replace("• ", "") for c in result["citations"]]  # a list item is a sentence of its own
+    passages = [c["text"] for c in result["citations"]]
     pieces = [m.group("piece").removeprefix("• ").strip() for line in result["answer"].splitlines() if (m := QUOTED.match(line.strip()))]
     return sum(_whole(p, passages) for p in pieces) / len(pieces) if pieces else None
 

@@ -111,3 +111,14 @@ def test_a_bad_question_file_gets_one_line_naming_line_and_field(tmp_path):
         load_questions(bad)
     run = subprocess.run([sys.executable, "-m", "eval", "--questions", str(bad), "--out", str(tmp_path / "o.jsonl")], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 2 and run.stderr.strip().count("\n") == 0 and "bad.jsonl:2" in run.stderr
+
+
+def test_quoted_pieces_count_as_whole_only_from_a_sentence_start_to_its_end():
+    from eval.metrics import whole_sentences
+
+    passage = "Staff should act at once. They must tell the designated safeguarding lead:\n• about any concern\n[2] A note."
+    cited = [{"text": passage}]
+    whole = {"abstained": False, "citations": cited, "answer": "Staff should act at once. [1]\n• about any concern [1]\nA note. [1]"}
+    cut = {"abstained": False, "citations": cited, "answer": "should act at once. [1]\nThey must tell the designated [1]"}
+    assert whole_sentences(whole) == 1.0 and whole_sentences(cut) == 0.0
+    assert whole_sentences({"abstained": True, "citations": [], "answer": "not covered"}) is None
