@@ -166,5 +166,8 @@ if __name__ == "__main__":
     except (ModelError, IndexUnavailable, IngestError, RankerError, ThesaurusError) as error:
         raise SystemExit(f"error: {error}") from None
     demo.queue(default_concurrency_limit=SETTINGS.concurrency_limit).launch(
-        server_name=SETTINGS.host, server_port=SETTINGS.port, css_paths=[STYLESHEET]
+        server_name=SETTINGS.host, server_port=SETTINGS.port, css_paths=[STYLESHEET],
+        # Gradio 6 keeps every question and answer in the browser's localStorage and lists them at
+        # /gradio_api/runs: on a shared office PC that discloses case details to the next user.
+        run_history=False, footer_links=["api", "gradio", "settings"],
     )
