@@ -63,6 +63,12 @@ def shown(name: str) -> str:
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in name)
 
 
+def one_line(error: BaseException, limit: int = 200) -> str:
+    """An exception as a short single line: its type, and its message with newlines folded."""
+    message = " ".join(str(error).split())
+    return f"{type(error).__name__}: {message[:limit]}" if message else type(error).__name__
+
+
 def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
     path = folder / MANIFEST_NAME
     if not path.exists():
@@ -118,6 +124,10 @@ def load(path: Path, manifest: dict[str, ManifestEntry], max_bytes: int) -> Sour
         extracted = extract(path.suffix, data)
     except FormatError as error:
         raise IngestError(f"{shown(path.name)}: {error}") from None
+    except MemoryError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a library failing on a damaged file (a zip or XML error) fails that file alone
+        raise IngestError(f"{shown(path.name)}: not a readable {path.suffix.lower()} file ({one_line(error)})") from None
     if not extracted.text.strip():
         raise IngestError(f"{shown(path.name)}: empty file")
     entry = manifest.get(path.name, ManifestEntry())
