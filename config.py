@@ -43,6 +43,12 @@ class Settings:
 
     # Ingest: files larger than this are refused rather than read.
     max_file_mb: int = 20
+    # A zip-based file (.docx) expanding past this, or of more parts, is refused before it is
+    # parsed: the limit above counts compressed bytes, and a 1 MB .docx expanding to 1 GB took
+    # the chat to 3.4 GB (issue 24). Five times the file limit: Word's XML compresses 5-10x but
+    # its pictures hardly at all; a Word file has a few dozen parts, a few hundred with pictures.
+    max_expanded_mb: int = 100
+    max_zip_parts: int = 1000
 
     # Chunking: passages a practitioner can read as a quote.
     chunk_max_words: int = 150
@@ -86,6 +92,10 @@ class Settings:
     feedback_path: Path = ROOT / "feedback" / "feedback.jsonl"
     feedback_keeps_questions: bool = False
     admin_password: str = field(default="", repr=False)
+
+    def zip_limits(self) -> dict[str, int]:
+        """What ingest/zipcheck.py allows a zip-based file, as its keyword arguments."""
+        return {"max_expanded_bytes": self.max_expanded_mb * 2**20, "max_members": self.max_zip_parts}
 
     def resolved_model_path(self) -> str:
         return self.model_path or bundled_model_path()

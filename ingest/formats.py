@@ -104,10 +104,13 @@ def pdf_text(data: bytes) -> Extracted:
     return Extracted(text, tuple(starts))
 
 
-def docx_text(data: bytes) -> Extracted:
+def docx_text(data: bytes, *, max_expanded_bytes: int, max_members: int) -> Extracted:
     from docx import Document
     from docx.opc.exceptions import PackageNotFoundError
 
+    from ingest.zipcheck import check_zip
+
+    check_zip(data, max_expanded_bytes=max_expanded_bytes, max_members=max_members)
     try:
         document = Document(io.BytesIO(data))
     except (PackageNotFoundError, ValueError, KeyError) as error:
@@ -128,7 +131,9 @@ def docx_text(data: bytes) -> Extracted:
 
 
 READERS = {".txt": plain_text, ".md": plain_text, ".html": html_text, ".htm": html_text, ".pdf": pdf_text, ".docx": docx_text}
+ZIP_BASED = {".docx"}  # their readers check the archive's expansion first (ingest/zipcheck.py)
 
 
-def extract(suffix: str, data: bytes) -> Extracted:
-    return READERS[suffix.lower()](data)
+def extract(suffix: str, data: bytes, **zip_limits: int) -> Extracted:
+    suffix = suffix.lower()
+    return READERS[suffix](data, **zip_limits) if suffix in ZIP_BASED else READERS[suffix](data)

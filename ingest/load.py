@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from config import Settings
 from ingest.formats import SUFFIXES, FormatError, extract
 
 MANIFEST_NAME = "manifest.toml"
@@ -118,10 +119,11 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
         raise IngestError(f"{name}: cannot be read ({error.strerror or error})") from None
 
 
-def load(path: Path, manifest: dict[str, ManifestEntry], max_bytes: int) -> SourceFile:
+def load(path: Path, manifest: dict[str, ManifestEntry], max_bytes: int, zip_limits: dict[str, int] | None = None) -> SourceFile:
+    """The file read and its text extracted; `zip_limits` from Settings.zip_limits(), the defaults' if None."""
     data = read_bytes(path, max_bytes)
     try:
-        extracted = extract(path.suffix, data)
+        extracted = extract(path.suffix, data, **(Settings().zip_limits() if zip_limits is None else zip_limits))
     except FormatError as error:
         raise IngestError(f"{shown(path.name)}: {error}") from None
     except MemoryError:

@@ -4,6 +4,7 @@ thousands of parts. The files are made with python-docx and zipfile here."""
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -97,3 +98,70 @@ def test_the_chat_starts_over_a_damaged_index_with_a_broken_word_file_in_the_cor
     assistant = Assistant.open(local, embedder)
     assert not assistant.ask("what age is a child?").abstained
     assert {c.source for c in assistant.index().chunks} == GOOD
+
+
+PARAGRAPHS = b"<w:p><w:r><w:t>The child was seen at home.</w:t></w:r></w:p>" * 1000
+# Run in a process of its own, its address space capped, so that the old code's blow-up
+# stays bounded on a shared machine: loads one file and prints the error and its peak RSS.
+LOAD_ONE = """
+import resource, sys
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
+from ingest.load import IngestError, load
+try:
+    load(Path(sys.argv[1]), {}, 20 * 2**20)
+    print("ingested")
+except IngestError as error:
+    print(error)
+# This process's own peak (ru_maxrss would count the pytest process it was forked from).
+print(next(int(line.split()[1]) // 1024 for line in open("/proc/self/status") if line.startswith("VmHWM:")))
+"""
+
+
+def zip_bomb(expanded_mb: int) -> bytes:
+    """A real Word file whose document part is `expanded_mb` MB of paragraphs: about 1 MB on disk."""
+    source, out = zipfile.ZipFile(io.BytesIO(word_file("x"))), io.BytesIO()
+    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target:
+        for info in source.infolist():
+            if info.filename != "word/document.xml":
+                target.writestr(info.filename, source.read(info))
+                continue
+            head, _, tail = source.read(info).partition(b"<w:body>")
+            with target.open("word/document.xml", "w", force_zip64=True) as part:
+                part.write(head + b"<w:body>")
+                for _ in range(expanded_mb * 2**20 // len(PARAGRAPHS)):
+                    part.write(PARAGRAPHS)
+                part.write(tail)
+    return out.getvalue()
+
+
+def load_one(path) -> tuple[str, int]:
+    run = subprocess.run([sys.executable, "-c", LOAD_ONE, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    lines = run.stdout.strip().splitlines()
+    assert run.returncode == 0 and len(lines) == 2, run.stderr[-1500:]
+    return lines[0], int(lines[1])
+
+
+def test_a_word_file_expanding_to_256_mb_is_refused_unread_in_one_line(tmp_path):
+    bomb = tmp_path / "bomb.docx"
+    bomb.write_bytes(zip_bomb(256))
+    assert bomb.stat().st_size < 2 * 2**20
+    message, peak_mb = load_one(bomb)
+    assert re.fullmatch(r"bomb\.docx: expands to 25\d MB \(the limit is 100 MB\): refused unread as a possible zip bomb", message), message
+    assert peak_mb < 200, f"peak RSS {peak_mb} MB while refusing it"
+
+
+def test_a_word_file_of_thousands_of_parts_is_refused_and_the_rest_go_in(settings, embedder, corpus, tmp_path):
+    many = rewritten(word_file("Practitioners should escalate within two days."), lambda name, data: data)
+    out = io.BytesIO(many)
+    with zipfile.ZipFile(out, "a") as archive:
+        for number in range(3000):
+            archive.writestr(f"customXml/extra{number}.xml", b"<x/>")
+    (corpus / "many-parts.docx").write_bytes(out.getvalue())
+    (corpus / "bomb.docx").write_bytes(zip_bomb(120))
+    local = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
+    report = build_index([corpus], local.index_dir, local, embedder)
+    bomb, many_parts = sorted(report.failed)
+    assert re.fullmatch(r"bomb\.docx: expands to 12\d MB \(the limit is 100 MB\): refused unread as a possible zip bomb", bomb)
+    assert many_parts == f"many-parts.docx: has {len(zipfile.ZipFile(out).infolist())} parts (the limit is 1000): refused unread"
+    assert set(report.added) == GOOD
