@@ -6,11 +6,12 @@ turned that on (ASSISTANT_FEEDBACK_KEEPS_QUESTIONS), since questions can hold ca
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import Counter
 from pathlib import Path
+
+from jsonl import append_jsonl, read_jsonl
 
 _write_lock = threading.Lock()
 
@@ -19,13 +20,11 @@ def record(path: Path, rating: str, sources: list[dict], question: str | None) -
     entry = {"at": time.strftime("%Y-%m-%dT%H:%M:%S"), "rating": rating, "sources": sources}
     if question is not None:
         entry["question"] = question
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _write_lock, path.open("a", encoding="utf-8") as out:
-        out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    with _write_lock:
+        append_jsonl(path, entry)
 
 
-def tallies(path: Path) -> dict[str, int]:
-    if not path.exists():
-        return {}
-    counts = Counter(json.loads(line)["rating"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-    return dict(counts.most_common())
+def tallies(path: Path) -> tuple[dict[str, int], int]:
+    """Records per rating, most first, and how many lines could not be read (see jsonl.py)."""
+    records, skipped = read_jsonl(path, required=("rating",))
+    return dict(Counter(str(r["rating"]) for r in records).most_common()), skipped

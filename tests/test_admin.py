@@ -110,3 +110,28 @@ def edit_chapter(page, name: str, source_url: str) -> None:
     expect(page.get_by_label("Title")).to_have_value("")
     page.get_by_label("Source address (source_url)").fill(source_url)
     page.get_by_role("button", name="Save to the manifest").click()
+
+
+def test_half_written_last_lines_are_skipped_counted_and_shown_to_the_admin(settings, embedder, built_index, tmp_path):
+    """What a kill or a full disk leaves at the end of the ingest log and the feedback file."""
+    from admin import AdminPage
+    from answer.assistant import Assistant
+    from ingest.report import LOG_NAME, Report, append_log
+
+    index = tmp_path / "index"
+    shutil.copytree(settings.index_dir, index)
+    local = settings.with_overrides(index_dir=index, feedback_path=tmp_path / "feedback.jsonl", admin_password="a long enough password")
+    append_log(index, Report(added=["a.txt"]), 1.5)
+    with (index / LOG_NAME).open("a", encoding="utf-8") as log:
+        log.write('{"finished_at": "2025-01-01T10:00:00", "seconds": 2, "added": ["b.t')
+    local.feedback_path.write_bytes(b'{"at": "2025-01-01", "rating": "up", "sources": []}\n\x00\x00\x00\n{"at": "2025-01-0')
+    import feedback
+
+    feedback.record(local.feedback_path, "down", [], None)  # written after the damage, and kept
+    append_log(index, Report(updated=["c.txt"]), 0.5)
+    assistant = Assistant(local, embedder)
+    corpus, summary, log_rows, ratings, *_ = AdminPage(local, lambda: assistant).everything()
+    assert summary.startswith("20") and "updated 1" in summary
+    assert "1 unreadable line of the ingest log skipped" in summary
+    assert [row[2:4] for row in log_rows][:2] == [[0, 1], [1, 0]]
+    assert ratings.startswith("Feedback: up 1, down 1") and "2 unreadable lines skipped" in ratings
