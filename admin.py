@@ -85,15 +85,19 @@ class AdminPage:
     def chapters(self) -> dict:
         return gr.update(choices=chapter_names(self.settings), value=None)
 
-    def upload(self, files: list | None, ok: bool) -> tuple[str, dict, dict]:
+    def upload(self, files: list | None, replace: bool, ok: bool) -> tuple[str, dict, dict]:
+        """Each file saved, or refused in one line; one of a live chapter's name only with `replace`."""
         _require(ok)
         lines = []
         for file in files or []:
             path = Path(file if isinstance(file, str) else file.name)
             original = getattr(file, "orig_name", None) or path.name
             try:
-                saved = save_upload(path, original, self.settings.corpus_dir, self.settings.max_file_mb * 2**20)
-                lines.append(f"saved {saved.name}")
+                with ingest_lock(self.settings.index_dir):
+                    live = {name.casefold() for name in chapter_names(self.settings)}
+                    saved = save_upload(path, original, self.settings.corpus_dir, self.settings.max_file_mb * 2**20, replace=replace)
+                replaced = saved.name.casefold() in live
+                lines.append(f"replaced {saved.name} (the old file is in retired/{date.today()}/)" if replaced else f"saved {saved.name}")
             except IngestError as error:
                 lines.append(f"refused {error}")
         return "\n".join(lines) + ("\nRe-ingest to publish them." if lines else ""), self.chapters(), self.chapters()
@@ -153,6 +157,7 @@ def build(settings: Settings, assistant: Callable[[], Assistant]) -> None:
         ratings = gr.Markdown(elem_id="feedback-tallies")
         with gr.Tab("Corpus"):
             corpus = gr.Dataframe(headers=CORPUS_COLUMNS, label="Corpus", interactive=False, wrap=True)
+            replace = gr.Checkbox(False, label="Replace chapters of the same name (the old file is kept in retired/<date>/)")
             uploads = gr.File(label="Upload new or updated chapters", file_count="multiple", file_types=sorted(SUFFIXES))
             upload_result = gr.Textbox(label="Upload result", interactive=False)
             reingest = gr.Button("Re-ingest the corpus", variant="primary")
@@ -179,7 +184,7 @@ def build(settings: Settings, assistant: Callable[[], Assistant]) -> None:
     tables = [corpus, summary, log, ratings, review, edit_name, retire_name]
     for trigger in (sign_in.click, password.submit):
         trigger(page.sign_in, [password], [signed_in, sign_in_row, panel, notice, *tables], api_name=False)
-    uploads.upload(page.upload, [uploads, signed_in], [upload_result, edit_name, retire_name], api_name=False)
+    uploads.upload(page.upload, [uploads, replace, signed_in], [upload_result, edit_name, retire_name], api_name=False)
     reingest.click(page.reingest, [signed_in, order], tables, api_name=False, concurrency_limit=1)
     order.change(page.reorder, [order, signed_in], [review], api_name=False)
     edit_name.change(page.chosen, [edit_name, signed_in], [title, area, source_url], api_name=False)
