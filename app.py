@@ -5,6 +5,7 @@ Run `python app.py` (or scripts/chat.sh) and open http://localhost:7860.
 
 from __future__ import annotations
 
+import html
 import os
 import threading
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ import feedback
 from answer.assistant import Assistant
 from answer.compose import SAFETY_NOTICE
 from answer.rank import RankerError
-from answer.render import to_markdown, to_plain_text
+from answer.render import inert, to_markdown, to_plain_text
 from answer.thesaurus import ThesaurusError
 from config import load_settings
 from ingest.load import IngestError
@@ -85,9 +86,10 @@ def live_pages() -> dict[str, str]:
 
 
 def _text(content: object) -> str:
-    """A chat message's text, whichever shape Gradio hands it over in."""
+    """A chat message's text, whichever shape Gradio hands it over in (a question as typed:
+    the chat shows it with its markup characters as entities, see respond)."""
     if isinstance(content, str):
-        return content
+        return html.unescape(content)
     if isinstance(content, dict):
         return str(content.get("text", ""))
     if isinstance(content, list):
@@ -103,7 +105,9 @@ def respond(message: str, history: list[dict], area: str, cited: list) -> Iterat
     (kept on the server, per session) the sources each answer cited, for feedback.
     """
     earlier = [_text(m["content"]) for m in history if m.get("role") == "user"]
-    asked = [*history, {"role": "user", "content": message}]
+    # Shown as typed: a link or image written into a question would otherwise become live in the
+    # user's own bubble (an image makes the browser fetch its address).
+    asked = [*history, {"role": "user", "content": inert(message)}]
     links = live_pages()
     for answer in assistant().answers(message, earlier, None if area in (None, "", ALL_AREAS) else area):
         if answer.draft:

@@ -263,3 +263,15 @@ def test_a_question_naming_a_child_leaves_nothing_of_it_in_the_browser(page, app
     assert "run-history" not in stored
     assert page.get_by_role("link", name=re.compile("^Runs", re.IGNORECASE)).count() == 0
     assert page.request.get(app[0] + "gradio_api/runs").status == 404
+
+
+def test_markup_typed_into_a_question_shows_as_typed_and_fetches_nothing(page):
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url) if ":9/" in request.url else None)
+    question = "what must I record? [the form](http://127.0.0.1:9/form) ![x](http://127.0.0.1:9/pixel.png) <b>now</b> *urgent*"
+    ask(page, question)
+    bubble = page.locator("#chat .message-row.user-row").last
+    expect(bubble).to_contain_text(question)
+    assert bubble.locator("a, img, b, em").count() == 0
+    page.wait_for_timeout(500)
+    assert fetched == []
