@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import os
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -115,16 +116,18 @@ def respond(message: str, history: list[dict], area: str, cited: list) -> Iterat
     sources = [{"source": c.chunk.source, "section": c.chunk.section, "print_date": c.chunk.print_date} for c in answer.citations]
     keep = message if SETTINGS.feedback_keeps_questions else None
     shown = {"role": "assistant", "content": to_markdown(answer, links)}
-    yield [*asked, shown], "", to_plain_text(answer, links), [*cited, (keep, sources)]
+    yield [*asked, shown], "", to_plain_text(answer, links), [*cited, (keep, sources, uuid.uuid4().hex)]
 
 
 def rate(cited: list, event: gr.LikeData) -> str:
-    """Store one rating with the sources of the answer it is about."""
+    """Store a rating, or its withdrawal (a choice clicked again), with the sources of the answer it is about."""
     answer_number = event.index // 2 if isinstance(event.index, int) else event.index[0] // 2
-    question, sources = cited[answer_number] if answer_number < len(cited) else (None, [])
-    rating = {True: "up", False: "down"}.get(event.liked, str(event.liked))
-    feedback.record(SETTINGS.feedback_path, rating, sources, question)
-    return "Thank you: your feedback was saved."
+    if answer_number >= len(cited):
+        return ""
+    question, sources, answer = cited[answer_number]
+    rating = "up" if event.liked is True else "down" if event.liked is False else (str(event.liked or "") or None)
+    feedback.record(SETTINGS.feedback_path, answer, rating, sources, question)
+    return "Thank you: your feedback was saved." if rating else "Your feedback on that answer was withdrawn."
 
 
 with gr.Blocks(title="Safeguarding procedures assistant") as demo:

@@ -127,7 +127,7 @@ def test_half_written_last_lines_are_skipped_counted_and_shown_to_the_admin(sett
     local.feedback_path.write_bytes(b'{"at": "2025-01-01", "rating": "up", "sources": []}\n\x00\x00\x00\n{"at": "2025-01-0')
     import feedback
 
-    feedback.record(local.feedback_path, "down", [], None)  # written after the damage, and kept
+    feedback.record(local.feedback_path, "answer-1", "down", [], None)  # written after the damage, and kept
     append_log(index, Report(updated=["c.txt"]), 0.5)
     assistant = Assistant(local, embedder)
     corpus, summary, log_rows, ratings, *_ = AdminPage(local, lambda: assistant).everything()

@@ -275,3 +275,33 @@ def test_markup_typed_into_a_question_shows_as_typed_and_fetches_nothing(page):
     assert bubble.locator("a, img, b, em").count() == 0
     page.wait_for_timeout(500)
     assert fetched == []
+
+
+def choose_feedback(page, option: str) -> None:
+    """One of the newest answer's extra feedback options, from the menu its Feedback button opens
+    on hover (a CSS :hover menu that headless Chromium keeps open unreliably, so the option's
+    click is dispatched to it once the menu is there)."""
+    newest(page).get_by_role("button", name="Feedback").hover()
+    newest(page).get_by_text(option, exact=True).dispatch_event("click")
+
+
+def test_one_out_of_date_click_is_one_record_and_taking_it_back_withdraws_it(page, app):
+    import feedback
+
+    path = app[1] / "feedback.jsonl"
+    before = path.read_text().splitlines() if path.exists() else []
+    tallied, _ = feedback.tallies(path)
+    ask(page, "who should I contact about a child missing from education?")
+    choose_feedback(page, "Out of date")
+    expect(page.locator("#feedback-thanks")).to_contain_text("feedback was saved", timeout=15000)
+    page.wait_for_timeout(1500)  # Gradio's menu sends its choice twice; both have arrived by now
+    written = [json.loads(line) for line in path.read_text().splitlines()[len(before):]]
+    assert [entry["rating"] for entry in written] == ["Out of date"]
+    assert feedback.tallies(path)[0].get("Out of date", 0) == tallied.get("Out of date", 0) + 1
+
+    choose_feedback(page, "Out of date")  # chosen again: taken back
+    expect(page.locator("#feedback-thanks")).to_contain_text("withdrawn", timeout=15000)
+    page.wait_for_timeout(1500)
+    written = [json.loads(line) for line in path.read_text().splitlines()[len(before):]]
+    assert all(entry["rating"] != "" for entry in written) and len(written) == 2
+    assert feedback.tallies(path)[0] == tallied
