@@ -130,7 +130,9 @@ def rate(cited: list, event: gr.LikeData) -> str:
     return "Thank you: your feedback was saved." if rating else "Your feedback on that answer was withdrawn."
 
 
-with gr.Blocks(title="Safeguarding procedures assistant") as demo:
+# Gradio's copies of uploads are deleted once older than upload_keep_minutes (checked ten times as often).
+KEEP_UPLOADS_S = max(1, round(SETTINGS.upload_keep_minutes * 60))
+with gr.Blocks(title="Safeguarding procedures assistant", delete_cache=(max(1, KEEP_UPLOADS_S // 10), KEEP_UPLOADS_S)) as demo:
     gr.Markdown("# Safeguarding procedures assistant")
     gr.Markdown(f"**{SAFETY_NOTICE}**", elem_id="safety-notice")
     gr.Markdown(ABOUT, elem_id="about")
@@ -160,14 +162,21 @@ with gr.Blocks(title="Safeguarding procedures assistant") as demo:
     chat.like(rate, [cited], [thanks], api_name=False)
     demo.load(lambda: gr.update(choices=area_choices()), outputs=area, api_name=False)  # areas of the live index
 
+GATE: dict = {}  # the admin page's sign-in routes and guard, passed to Gradio's app (admin_gate.py)
 if SETTINGS.admin_password:  # no password, no admin page: /admin is then simply not found
     import admin
+    import admin_gate
+    from admin_sessions import AdminSessions
 
+    SESSIONS = AdminSessions.of(SETTINGS)
+    GATE = admin_gate.app_kwargs(SESSIONS)
     with demo.route("Admin", "admin", show_in_navbar=False):
-        admin.build(SETTINGS, assistant)
+        admin.build(SETTINGS, assistant, SESSIONS, demo)
 
 
 if __name__ == "__main__":
+    if SETTINGS.admin_password_problem():
+        raise SystemExit(f"error: {SETTINGS.admin_password_problem()}")
     try:
         assistant()  # load the model and index (building it if missing) before the first question
     except (ModelError, IndexUnavailable, IngestError, RankerError, ThesaurusError) as error:
@@ -177,4 +186,5 @@ if __name__ == "__main__":
         # Gradio 6 keeps every question and answer in the browser's localStorage and lists them at
         # /gradio_api/runs: on a shared office PC that discloses case details to the next user.
         run_history=False, footer_links=["api", "gradio", "settings"],
+        max_file_size=f"{SETTINGS.max_file_mb}mb", app_kwargs=GATE,
     )

@@ -13,6 +13,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 ENV_PREFIX = "ASSISTANT_"
+# The admin page is reachable by anyone who can reach the chat; with 5 guesses per 15 minutes
+# per address, 12 characters puts guessing out of reach.
+MIN_ADMIN_PASSWORD = 12
 
 # The identity of the bundled all-MiniLM-L6-v2 weights (upstream revision 1110a243).
 BUNDLED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -92,6 +95,20 @@ class Settings:
     feedback_path: Path = ROOT / "feedback" / "feedback.jsonl"
     feedback_keeps_questions: bool = False
     admin_password: str = field(default="", repr=False)
+    # Admin sessions (admin_sessions.py): a sign-in ends after this long unused; this many wrong
+    # passwords in a row from one client address lock it out for admin_lockout_minutes.
+    admin_idle_minutes: float = 30.0
+    admin_max_failures: int = 5
+    admin_lockout_minutes: float = 15.0
+    # Gradio keeps its own copy of each upload (in GRADIO_TEMP_DIR); the admin page copies it into
+    # the corpus at once, so Gradio's copy is deleted after this long (it was kept forever).
+    upload_keep_minutes: float = 60.0
+
+    def admin_password_problem(self) -> str | None:
+        """Why the admin password cannot be used, in one line; None when it can (or is unset)."""
+        if self.admin_password and len(self.admin_password) < MIN_ADMIN_PASSWORD:
+            return f"{ENV_PREFIX}ADMIN_PASSWORD: at least {MIN_ADMIN_PASSWORD} characters are needed (it has {len(self.admin_password)})"
+        return None
 
     def zip_limits(self) -> dict[str, int]:
         """What ingest/zipcheck.py allows a zip-based file, as its keyword arguments."""

@@ -11,7 +11,7 @@ import sys
 import zipfile
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, signed_in_admin_page
 
 from answer.assistant import Assistant
 from ingest.build import build_index
@@ -77,13 +77,12 @@ def test_a_text_file_named_docx_and_a_truncated_one_fail_one_line_each_and_the_r
 
 
 def test_re_ingest_from_the_admin_page_names_the_broken_files_and_publishes_the_rest(settings, embedder, corpus, tmp_path):
-    from admin import AdminPage
-
-    local = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index", admin_password="a long enough password")
+    local = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
     build_index([corpus], local.index_dir, local, embedder)
     write_broken(corpus)
     assistant = Assistant(local, embedder)
-    tables = AdminPage(local, lambda: assistant).reingest(True, "Oldest print first")
+    page, request = signed_in_admin_page(local, lambda: assistant)
+    tables = page.reingest("Oldest print first", request)
     summary = tables[1]
     assert "failed 2" in summary
     for name in BROKEN:

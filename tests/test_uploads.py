@@ -6,7 +6,7 @@ import shutil
 from datetime import date
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, signed_in_admin_page
 
 from ingest.load import IngestError, read_manifest
 from ingest.uploads import safe_name, save_upload
@@ -62,14 +62,11 @@ def test_replace_ticked_for_a_new_name_simply_adds_the_chapter(corpus, upload):
 
 
 def test_the_admin_page_says_which_upload_was_refused_and_which_replaced(settings, corpus, upload, tmp_path):
-    from admin import AdminPage
-
-    local = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
-    page = AdminPage(local, lambda: None)
+    page, request = signed_in_admin_page(settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index"))
     named = tmp_path / "000_7e969022eef22aac.TXT"
     shutil.copy(upload, named)
-    refused, *_ = page.upload([str(named)], False, True)
+    refused, *_ = page.upload([str(named)], False, request)
     assert refused.startswith("refused 000_7e969022eef22aac.txt: a chapter of that name is already in the corpus")
-    replaced, *_ = page.upload([str(named)], True, True)
+    replaced, *_ = page.upload([str(named)], True, request)
     assert replaced.startswith(f"replaced {LIVE} (the old file is in retired/{date.today()}/)")
     assert (corpus / LIVE).read_bytes() == upload.read_bytes() and list((corpus / "retired").glob(f"*/{LIVE}"))
