@@ -1,14 +1,13 @@
 """The admin page (/admin): corpus table, uploads, re-ingest, run log, each chapter's title,
 area and source address, retiring withdrawn chapters, and which chapters need review first.
 
-It exists only when ASSISTANT_ADMIN_PASSWORD is set, and shows nothing but a sign-in box
-until the right password is given; every admin action checks the session again.
+It exists only when ASSISTANT_ADMIN_PASSWORD is set. Signing in and out happen in front of
+Gradio (admin_gate.py), which sets the session cookie; every handler here checks that cookie
+(admin_sessions.py) on every call, never Gradio's session hash, which travels in URLs.
 """
 
 from __future__ import annotations
 
-import hmac
-import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -16,6 +15,8 @@ from typing import Callable
 
 import gradio as gr
 
+from admin_gate import SIGN_IN, SIGN_OUT
+from admin_sessions import COOKIE, AdminSessions
 from admin_tables import (
     CORPUS_COLUMNS, LOG_COLUMNS, MOST_WARNINGS_FIRST, OLDEST_FIRST, REVIEW_COLUMNS,
     corpus_rows, feedback_summary, last_summary, log_rows, review_rows,
@@ -30,27 +31,12 @@ from ingest.manifest import checked_entry, retire, set_entry
 from ingest.report import append_log
 from ingest.uploads import save_upload
 
-MAX_DELAY_S = 8.0
 REINGEST_HINT = "Re-ingest to publish the change."
-
-_failures = 0
-_failures_lock = threading.Lock()
-
-
-def check_password(given: str, expected: str) -> bool:
-    """Constant-time comparison; each failure in a row doubles the wait before the answer."""
-    global _failures
-    ok = bool(expected) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
-    with _failures_lock:
-        _failures = 0 if ok else _failures + 1
-        delay = 0.0 if ok else min(MAX_DELAY_S, 0.25 * 2 ** (_failures - 1))
-    time.sleep(delay)
-    return ok
-
-
-def _require(signed_in: bool) -> None:
-    if not signed_in:
-        raise gr.Error("Sign in as an admin first.")
+ENDED = "Your admin session has ended (signed out, or unused for too long)"
+SESSION_ENDED = f"{ENDED}: [sign in again]({SIGN_IN}?notice=ended)."
+# Sign-out is a form post to admin_gate's route, which ends the session and clears the cookie.
+SIGN_OUT_JS = f"""() => {{ const form = document.createElement('form'); form.method = 'post';
+  form.action = '{SIGN_OUT}'; document.body.append(form); form.submit(); }}"""
 
 
 def chapter_names(settings: Settings) -> list[str]:
@@ -60,16 +46,23 @@ def chapter_names(settings: Settings) -> list[str]:
 class AdminPage:
     """The page's handlers, each a plain function of the form's values and the session."""
 
-    def __init__(self, settings: Settings, assistant: Callable[[], Assistant]) -> None:
+    def __init__(self, settings: Settings, assistant: Callable[[], Assistant], sessions: AdminSessions) -> None:
         self.settings = settings
         self.assistant = assistant
+        self.sessions = sessions
+
+    def _require(self, request: gr.Request | None) -> None:
+        """Refuse the call unless it carries a live admin session's cookie."""
+        cookies = getattr(request, "cookies", None) or {}
+        if not self.sessions.check(cookies.get(COOKIE)):
+            raise gr.Error(f"{ENDED}: sign in again.")
 
     def review(self, order: str) -> list[list]:
         index = self.assistant().index()
         return review_rows(self.settings, index.chunks, self.assistant().currency_rules, order, date.today())
 
-    def reorder(self, order: str, ok: bool) -> list[list]:
-        _require(ok)
+    def reorder(self, order: str, request: gr.Request) -> list[list]:
+        self._require(request)
         return self.review(order)
 
     def everything(self, order: str = OLDEST_FIRST) -> tuple:
@@ -77,29 +70,36 @@ class AdminPage:
         s = self.settings
         return corpus_rows(s), last_summary(s), log_rows(s), feedback_summary(s), self.review(order), self.chapters(), self.chapters()
 
-    def sign_in(self, given: str) -> tuple:
-        if not check_password(given or "", self.settings.admin_password):
-            return (False, gr.update(), gr.update(visible=False), "Wrong password.", *[gr.update()] * 7)
-        return (True, gr.update(visible=False), gr.update(visible=True), "Signed in.", *self.everything())
+    def opened(self, request: gr.Request) -> tuple:
+        """The page as it loads: everything for a live session, else only a way to sign in."""
+        try:
+            self._require(request)
+        except gr.Error:
+            return (gr.update(visible=False), SESSION_ENDED, *[gr.update()] * 7)
+        return (gr.update(visible=True), "", *self.everything())
 
     def chapters(self) -> dict:
         return gr.update(choices=chapter_names(self.settings), value=None)
 
-    def upload(self, files: list | None, ok: bool) -> tuple[str, dict, dict]:
-        _require(ok)
+    def upload(self, files: list | None, replace: bool, request: gr.Request) -> tuple[str, dict, dict]:
+        """Each file saved, or refused in one line; one of a live chapter's name only with `replace`."""
+        self._require(request)
         lines = []
         for file in files or []:
             path = Path(file if isinstance(file, str) else file.name)
             original = getattr(file, "orig_name", None) or path.name
             try:
-                saved = save_upload(path, original, self.settings.corpus_dir, self.settings.max_file_mb * 2**20)
-                lines.append(f"saved {saved.name}")
+                with ingest_lock(self.settings.index_dir):
+                    live = {name.casefold() for name in chapter_names(self.settings)}
+                    saved = save_upload(path, original, self.settings.corpus_dir, self.settings.max_file_mb * 2**20, replace=replace)
+                replaced = saved.name.casefold() in live
+                lines.append(f"replaced {saved.name} (the old file is in retired/{date.today()}/)" if replaced else f"saved {saved.name}")
             except IngestError as error:
                 lines.append(f"refused {error}")
         return "\n".join(lines) + ("\nRe-ingest to publish them." if lines else ""), self.chapters(), self.chapters()
 
-    def reingest(self, ok: bool, order: str, progress=gr.Progress()) -> tuple:
-        _require(ok)
+    def reingest(self, order: str, request: gr.Request, progress=gr.Progress()) -> tuple:
+        self._require(request)
         progress(0.1, desc="Reading and embedding changed chapters…")
         started = time.monotonic()
         s = self.settings
@@ -111,14 +111,14 @@ class AdminPage:
         progress(1.0, desc="Published")
         return self.everything(order)
 
-    def chosen(self, name: str | None, ok: bool) -> tuple[str, str, str]:
+    def chosen(self, name: str | None, request: gr.Request) -> tuple[str, str, str]:
         """The chapter's manifest entry, to edit."""
-        _require(ok)
+        self._require(request)
         entry = read_manifest(self.settings.corpus_dir).get(name or "")
         return (entry.title or "", entry.area or "", entry.source_url or "") if entry else ("", "", "")
 
-    def save(self, name: str | None, title: str, area: str, source_url: str, ok: bool) -> str:
-        _require(ok)
+    def save(self, name: str | None, title: str, area: str, source_url: str, request: gr.Request) -> str:
+        self._require(request)
         if not name:
             return "Choose a chapter first."
         try:
@@ -127,8 +127,8 @@ class AdminPage:
             return f"Not saved: {error}"
         return f"Saved {name} to manifest.toml. {REINGEST_HINT}"
 
-    def retire(self, name: str | None, ok: bool) -> tuple:
-        _require(ok)
+    def retire(self, name: str | None, request: gr.Request) -> tuple:
+        self._require(request)
         if not name:
             return "Choose a chapter first.", gr.update(), gr.update()
         try:
@@ -140,19 +140,18 @@ class AdminPage:
         return f"Moved {name} to {where}. Re-ingest to remove it from answers.", self.chapters(), self.chapters()
 
 
-def build(settings: Settings, assistant: Callable[[], Assistant]) -> None:
-    """Render the admin page into the enclosing gr.Blocks route."""
-    page = AdminPage(settings, assistant)
-    signed_in = gr.State(False)
-    gr.Markdown("# Admin: safeguarding procedures assistant\n[Back to the chat](/)")
-    with gr.Row(visible=True) as sign_in_row:
-        password = gr.Textbox(label="Admin password", type="password", scale=3)
-        sign_in = gr.Button("Sign in", scale=1)
+def build(settings: Settings, assistant: Callable[[], Assistant], sessions: AdminSessions, demo: gr.Blocks) -> None:
+    """Render the admin page into the enclosing gr.Blocks route; `demo` for its page-load event."""
+    page = AdminPage(settings, assistant, sessions)
+    with gr.Row():
+        gr.Markdown("# Admin: safeguarding procedures assistant\n[Back to the chat](/)")
+        sign_out = gr.Button("Sign out", scale=0, min_width=120)
     notice = gr.Markdown()
     with gr.Column(visible=False) as panel:
         ratings = gr.Markdown(elem_id="feedback-tallies")
         with gr.Tab("Corpus"):
             corpus = gr.Dataframe(headers=CORPUS_COLUMNS, label="Corpus", interactive=False, wrap=True)
+            replace = gr.Checkbox(False, label="Replace chapters of the same name (the old file is kept in retired/<date>/)")
             uploads = gr.File(label="Upload new or updated chapters", file_count="multiple", file_types=sorted(SUFFIXES))
             upload_result = gr.Textbox(label="Upload result", interactive=False)
             reingest = gr.Button("Re-ingest the corpus", variant="primary")
@@ -177,11 +176,11 @@ def build(settings: Settings, assistant: Callable[[], Assistant]) -> None:
             retire_result = gr.Textbox(label="Retire result", interactive=False)
 
     tables = [corpus, summary, log, ratings, review, edit_name, retire_name]
-    for trigger in (sign_in.click, password.submit):
-        trigger(page.sign_in, [password], [signed_in, sign_in_row, panel, notice, *tables], api_name=False)
-    uploads.upload(page.upload, [uploads, signed_in], [upload_result, edit_name, retire_name], api_name=False)
-    reingest.click(page.reingest, [signed_in, order], tables, api_name=False, concurrency_limit=1)
-    order.change(page.reorder, [order, signed_in], [review], api_name=False)
-    edit_name.change(page.chosen, [edit_name, signed_in], [title, area, source_url], api_name=False)
-    save.click(page.save, [edit_name, title, area, source_url, signed_in], [edit_result], api_name=False)
-    retire_button.click(page.retire, [retire_name, signed_in], [retire_result, edit_name, retire_name], api_name=False)
+    demo.load(page.opened, None, [panel, notice, *tables], api_name=False)
+    sign_out.click(None, js=SIGN_OUT_JS)
+    uploads.upload(page.upload, [uploads, replace], [upload_result, edit_name, retire_name], api_name=False)
+    reingest.click(page.reingest, [order], tables, api_name=False, concurrency_limit=1)
+    order.change(page.reorder, [order], [review], api_name=False)
+    edit_name.change(page.chosen, [edit_name], [title, area, source_url], api_name=False)
+    save.click(page.save, [edit_name, title, area, source_url], [edit_result], api_name=False)
+    retire_button.click(page.retire, [retire_name], [retire_result, edit_name, retire_name], api_name=False)

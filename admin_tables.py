@@ -10,7 +10,8 @@ from datetime import date
 import feedback
 from answer import currency
 from config import Settings
-from ingest.report import read_log
+from ingest.report import read_log_counted
+from jsonl import skipped_note
 from records import Chunk
 from searchindex import store
 
@@ -36,26 +37,27 @@ def corpus_rows(settings: Settings) -> list[list]:
 def log_rows(settings: Settings) -> list[list]:
     return [
         [e["finished_at"], e["seconds"], len(e["added"]), len(e["updated"]), len(e["removed"]), len(e["failed"])]
-        for e in reversed(read_log(settings.index_dir))
+        for e in reversed(read_log_counted(settings.index_dir)[0])
     ]
 
 
 def last_summary(settings: Settings) -> str:
-    entries = read_log(settings.index_dir, last=1)
+    entries, skipped = read_log_counted(settings.index_dir, last=1)
+    note = skipped_note(skipped, " of the ingest log")
     if not entries:
-        return "No ingest has been logged yet."
+        return "No ingest has been logged yet." + note
     e = entries[0]
     lines = [f"{e['finished_at']} ({e['seconds']} s): added {len(e['added'])}, updated {len(e['updated'])}, "
-             f"unchanged {len(e['unchanged'])}, removed {len(e['removed'])}, failed {len(e['failed'])}"]
+             f"unchanged {len(e['unchanged'])}, removed {len(e['removed'])}, failed {len(e['failed'])}{note}"]
     lines += [f"updated: {u}" for u in e["updated"]] + [f"failed: {f}" for f in e["failed"]]
     return "\n".join(lines)
 
 
 def feedback_summary(settings: Settings) -> str:
-    counts = feedback.tallies(settings.feedback_path)
+    counts, skipped = feedback.tallies(settings.feedback_path)
     if not counts:
-        return "Feedback: none yet."
-    return "Feedback: " + ", ".join(f"{rating} {count}" for rating, count in counts.items())
+        return "Feedback: none yet." + skipped_note(skipped, "")
+    return "Feedback: " + ", ".join(f"{rating} {count}" for rating, count in counts.items()) + skipped_note(skipped, "")
 
 
 def review_rows(settings: Settings, chunks: list[Chunk], rules: list[currency.Rule], order: str, today: date) -> list[list]:

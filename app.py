@@ -5,8 +5,10 @@ Run `python app.py` (or scripts/chat.sh) and open http://localhost:7860.
 
 from __future__ import annotations
 
+import html
 import os
 import threading
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +20,7 @@ import feedback
 from answer.assistant import Assistant
 from answer.compose import SAFETY_NOTICE
 from answer.rank import RankerError
-from answer.render import to_markdown, to_plain_text
+from answer.render import inert, to_markdown, to_plain_text
 from answer.thesaurus import ThesaurusError
 from config import load_settings
 from ingest.load import IngestError
@@ -85,9 +87,10 @@ def live_pages() -> dict[str, str]:
 
 
 def _text(content: object) -> str:
-    """A chat message's text, whichever shape Gradio hands it over in."""
+    """A chat message's text, whichever shape Gradio hands it over in (a question as typed:
+    the chat shows it with its markup characters as entities, see respond)."""
     if isinstance(content, str):
-        return content
+        return html.unescape(content)
     if isinstance(content, dict):
         return str(content.get("text", ""))
     if isinstance(content, list):
@@ -103,7 +106,9 @@ def respond(message: str, history: list[dict], area: str, cited: list) -> Iterat
     (kept on the server, per session) the sources each answer cited, for feedback.
     """
     earlier = [_text(m["content"]) for m in history if m.get("role") == "user"]
-    asked = [*history, {"role": "user", "content": message}]
+    # Shown as typed: a link or image written into a question would otherwise become live in the
+    # user's own bubble (an image makes the browser fetch its address).
+    asked = [*history, {"role": "user", "content": inert(message)}]
     links = live_pages()
     for answer in assistant().answers(message, earlier, None if area in (None, "", ALL_AREAS) else area):
         if answer.draft:
@@ -111,19 +116,23 @@ def respond(message: str, history: list[dict], area: str, cited: list) -> Iterat
     sources = [{"source": c.chunk.source, "section": c.chunk.section, "print_date": c.chunk.print_date} for c in answer.citations]
     keep = message if SETTINGS.feedback_keeps_questions else None
     shown = {"role": "assistant", "content": to_markdown(answer, links)}
-    yield [*asked, shown], "", to_plain_text(answer, links), [*cited, (keep, sources)]
+    yield [*asked, shown], "", to_plain_text(answer, links), [*cited, (keep, sources, uuid.uuid4().hex)]
 
 
 def rate(cited: list, event: gr.LikeData) -> str:
-    """Store one rating with the sources of the answer it is about."""
+    """Store a rating, or its withdrawal (a choice clicked again), with the sources of the answer it is about."""
     answer_number = event.index // 2 if isinstance(event.index, int) else event.index[0] // 2
-    question, sources = cited[answer_number] if answer_number < len(cited) else (None, [])
-    rating = {True: "up", False: "down"}.get(event.liked, str(event.liked))
-    feedback.record(SETTINGS.feedback_path, rating, sources, question)
-    return "Thank you: your feedback was saved."
+    if answer_number >= len(cited):
+        return ""
+    question, sources, answer = cited[answer_number]
+    rating = "up" if event.liked is True else "down" if event.liked is False else (str(event.liked or "") or None)
+    feedback.record(SETTINGS.feedback_path, answer, rating, sources, question)
+    return "Thank you: your feedback was saved." if rating else "Your feedback on that answer was withdrawn."
 
 
-with gr.Blocks(title="Safeguarding procedures assistant") as demo:
+# Gradio's copies of uploads are deleted once older than upload_keep_minutes (checked ten times as often).
+KEEP_UPLOADS_S = max(1, round(SETTINGS.upload_keep_minutes * 60))
+with gr.Blocks(title="Safeguarding procedures assistant", delete_cache=(max(1, KEEP_UPLOADS_S // 10), KEEP_UPLOADS_S)) as demo:
     gr.Markdown("# Safeguarding procedures assistant")
     gr.Markdown(f"**{SAFETY_NOTICE}**", elem_id="safety-notice")
     gr.Markdown(ABOUT, elem_id="about")
@@ -153,18 +162,29 @@ with gr.Blocks(title="Safeguarding procedures assistant") as demo:
     chat.like(rate, [cited], [thanks], api_name=False)
     demo.load(lambda: gr.update(choices=area_choices()), outputs=area, api_name=False)  # areas of the live index
 
+GATE: dict = {}  # the admin page's sign-in routes and guard, passed to Gradio's app (admin_gate.py)
 if SETTINGS.admin_password:  # no password, no admin page: /admin is then simply not found
     import admin
+    import admin_gate
+    from admin_sessions import AdminSessions
 
+    SESSIONS = AdminSessions.of(SETTINGS)
+    GATE = admin_gate.app_kwargs(SESSIONS)
     with demo.route("Admin", "admin", show_in_navbar=False):
-        admin.build(SETTINGS, assistant)
+        admin.build(SETTINGS, assistant, SESSIONS, demo)
 
 
 if __name__ == "__main__":
+    if SETTINGS.admin_password_problem():
+        raise SystemExit(f"error: {SETTINGS.admin_password_problem()}")
     try:
         assistant()  # load the model and index (building it if missing) before the first question
     except (ModelError, IndexUnavailable, IngestError, RankerError, ThesaurusError) as error:
         raise SystemExit(f"error: {error}") from None
     demo.queue(default_concurrency_limit=SETTINGS.concurrency_limit).launch(
-        server_name=SETTINGS.host, server_port=SETTINGS.port, css_paths=[STYLESHEET]
+        server_name=SETTINGS.host, server_port=SETTINGS.port, css_paths=[STYLESHEET],
+        # Gradio 6 keeps every question and answer in the browser's localStorage and lists them at
+        # /gradio_api/runs: on a shared office PC that discloses case details to the next user.
+        run_history=False, footer_links=["api", "gradio", "settings"],
+        max_file_size=f"{SETTINGS.max_file_mb}mb", app_kwargs=GATE,
     )

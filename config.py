@@ -13,6 +13,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 ENV_PREFIX = "ASSISTANT_"
+# The admin page is reachable by anyone who can reach the chat; with 5 guesses per 15 minutes
+# per address, 12 characters puts guessing out of reach.
+MIN_ADMIN_PASSWORD = 12
 
 # The identity of the bundled all-MiniLM-L6-v2 weights (upstream revision 1110a243).
 BUNDLED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -43,6 +46,12 @@ class Settings:
 
     # Ingest: files larger than this are refused rather than read.
     max_file_mb: int = 20
+    # A zip-based file (.docx) expanding past this, or of more parts, is refused before it is
+    # parsed: the limit above counts compressed bytes, and a 1 MB .docx expanding to 1 GB took
+    # the chat to 3.4 GB (issue 24). Five times the file limit: Word's XML compresses 5-10x but
+    # its pictures hardly at all; a Word file has a few dozen parts, a few hundred with pictures.
+    max_expanded_mb: int = 100
+    max_zip_parts: int = 1000
 
     # Chunking: passages a practitioner can read as a quote.
     chunk_max_words: int = 150
@@ -86,6 +95,24 @@ class Settings:
     feedback_path: Path = ROOT / "feedback" / "feedback.jsonl"
     feedback_keeps_questions: bool = False
     admin_password: str = field(default="", repr=False)
+    # Admin sessions (admin_sessions.py): a sign-in ends after this long unused; this many wrong
+    # passwords in a row from one client address lock it out for admin_lockout_minutes.
+    admin_idle_minutes: float = 30.0
+    admin_max_failures: int = 5
+    admin_lockout_minutes: float = 15.0
+    # Gradio keeps its own copy of each upload (in GRADIO_TEMP_DIR); the admin page copies it into
+    # the corpus at once, so Gradio's copy is deleted after this long (it was kept forever).
+    upload_keep_minutes: float = 60.0
+
+    def admin_password_problem(self) -> str | None:
+        """Why the admin password cannot be used, in one line; None when it can (or is unset)."""
+        if self.admin_password and len(self.admin_password) < MIN_ADMIN_PASSWORD:
+            return f"{ENV_PREFIX}ADMIN_PASSWORD: at least {MIN_ADMIN_PASSWORD} characters are needed (it has {len(self.admin_password)})"
+        return None
+
+    def zip_limits(self) -> dict[str, int]:
+        """What ingest/zipcheck.py allows a zip-based file, as its keyword arguments."""
+        return {"max_expanded_bytes": self.max_expanded_mb * 2**20, "max_members": self.max_zip_parts}
 
     def resolved_model_path(self) -> str:
         return self.model_path or bundled_model_path()

@@ -210,6 +210,7 @@ def add_documents(source: Path, target: Path, copies: int, seed: int = 7) -> Non
     """The documents of `source` (such as ../shared/realdocs) beside the scaled corpus: as they
     are in the first copy, and in each later one as the text their reader lays out, reworded
     with that copy's locality (a verbatim copy would be refused as a repeat, and embed nothing)."""
+    from config import load_settings
     from ingest.formats import read
     from ingest.layout import lay_out
 
@@ -217,7 +218,7 @@ def add_documents(source: Path, target: Path, copies: int, seed: int = 7) -> Non
         shutil.copyfile(path, target / f"0000-{path.name}")
         if copies == 1:
             continue
-        content = read(path.suffix, path.read_bytes())
+        content = read(path.suffix, path.read_bytes(), **load_settings().zip_limits())
         text = content if isinstance(content, str) else lay_out(content).text
         common = frozenset(re.findall(r"\b[a-z]+\b", text))
         for copy in range(1, copies):

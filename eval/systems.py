@@ -37,6 +37,7 @@ def llama_documents(corpus_dir: Path) -> list:
     by pypdf; HTML and Word (no llama-index reader is installed) as our readers lay them out."""
     from llama_index.core import Document
 
+    from config import load_settings
     from ingest.formats import SUFFIXES, read
     from ingest.layout import lay_out
 
@@ -47,7 +48,7 @@ def llama_documents(corpus_dir: Path) -> list:
 
             pages = [page.extract_text() or "" for page in PdfReader(path).pages]
         else:
-            content = read(path.suffix, path.read_bytes())
+            content = read(path.suffix, path.read_bytes(), **load_settings().zip_limits())
             pages = [content if isinstance(content, str) else lay_out(content).text]
         documents += [Document(text=page, metadata={"source": path.name}) for page in pages if page.strip()]
     return documents

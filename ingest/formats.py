@@ -36,10 +36,18 @@ def plain_text(data: bytes) -> str:
     return text
 
 
-def read(suffix: str, data: bytes) -> str | StructuredDocument:
+ZIP_BASED = {".docx"}  # checked for their expansion before any parser opens them (ingest/zipcheck.py)
+
+
+def read(suffix: str, data: bytes, *, max_expanded_bytes: int, max_members: int) -> str | StructuredDocument:
     """Plain text and Markdown as text (ingest/structure.py reads their lines); PDF, HTML and
-    Word as a structured document from their own reader."""
+    Word as a structured document from their own reader. The limits are a zip-based file's
+    (Settings.zip_limits())."""
     kind = suffix.lower()
+    if kind in ZIP_BASED:
+        from ingest.zipcheck import check_zip
+
+        check_zip(data, max_expanded_bytes=max_expanded_bytes, max_members=max_members)
     if kind in (".txt", ".md"):
         return plain_text(data)
     if kind == ".pdf":

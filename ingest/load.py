@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from config import Settings
 from ingest.blocks import StructuredDocument
 from ingest.formats import SUFFIXES, FormatError, read
 
@@ -61,6 +62,12 @@ def web_address(url: str) -> str | None:
 def shown(name: str) -> str:
     """A file name safe to print on one line: control characters escaped."""
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in name)
+
+
+def one_line(error: BaseException, limit: int = 200) -> str:
+    """An exception as a short single line: its type, and its message with newlines folded."""
+    message = " ".join(str(error).split())
+    return f"{type(error).__name__}: {message[:limit]}" if message else type(error).__name__
 
 
 def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
@@ -112,12 +119,17 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
         raise IngestError(f"{name}: cannot be read ({error.strerror or error})") from None
 
 
-def load(path: Path, manifest: dict[str, ManifestEntry], max_bytes: int) -> SourceFile:
+def load(path: Path, manifest: dict[str, ManifestEntry], max_bytes: int, zip_limits: dict[str, int] | None = None) -> SourceFile:
+    """The file read and its text extracted; `zip_limits` from Settings.zip_limits(), the defaults' if None."""
     data = read_bytes(path, max_bytes)
     try:
-        content = read(path.suffix, data)
+        content = read(path.suffix, data, **(Settings().zip_limits() if zip_limits is None else zip_limits))
     except FormatError as error:
         raise IngestError(f"{shown(path.name)}: {error}") from None
+    except MemoryError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a library failing on a damaged file (a zip or XML error) fails that file alone
+        raise IngestError(f"{shown(path.name)}: not a readable {path.suffix.lower()} file ({one_line(error)})") from None
     if not (content.strip() if isinstance(content, str) else any(b.text.strip() for b in content.blocks)):
         raise IngestError(f"{shown(path.name)}: empty file")
     entry = manifest.get(path.name, ManifestEntry())

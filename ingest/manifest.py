@@ -84,16 +84,18 @@ def _free_path(folder: Path, name: str) -> Path:
     return target
 
 
-def retire(corpus_dir: Path, name: str, today: date) -> Path:
-    """Move the chapter and its manifest entry to retired/<today>/; returns where it went."""
+def retire(corpus_dir: Path, name: str, today: date, *, keep_entry: bool = False) -> Path:
+    """Move the chapter and its manifest entry to retired/<today>/; returns where it went.
+    With `keep_entry` (a chapter being replaced) the entry is copied there and also stays."""
     source = corpus_file(corpus_dir, name)
     archive = corpus_dir / ARCHIVE / today.isoformat()
     archive.mkdir(parents=True, exist_ok=True)
     target = _free_path(archive, name)
     entries = read_manifest(corpus_dir)
-    entry = entries.pop(name, None)
+    entry = entries.get(name) if keep_entry else entries.pop(name, None)
     if entry is not None:
         write_manifest(archive, {**read_manifest(archive), target.name: entry})
     source.replace(target)
-    write_manifest(corpus_dir, entries)
+    if not keep_entry:
+        write_manifest(corpus_dir, entries)
     return target

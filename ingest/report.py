@@ -3,12 +3,14 @@ run, in the index folder's ingest log."""
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from jsonl import append_jsonl, read_jsonl
+
 LOG_NAME = "ingest-log.jsonl"
+LOG_FIELDS = ("finished_at", "seconds", "added", "updated", "unchanged", "removed", "failed")
 
 
 @dataclass
@@ -55,14 +57,15 @@ class Report:
 
 
 def append_log(index_dir: Path, report: Report, seconds: float) -> None:
-    index_dir.mkdir(parents=True, exist_ok=True)
     entry = {"finished_at": time.strftime("%Y-%m-%dT%H:%M:%S"), "seconds": round(seconds, 2), **report.to_json()}
-    with (index_dir / LOG_NAME).open("a", encoding="utf-8") as log:
-        log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+    append_jsonl(index_dir / LOG_NAME, entry)
 
 
 def read_log(index_dir: Path, last: int = 20) -> list[dict]:
-    path = index_dir / LOG_NAME
-    if not path.exists():
-        return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()[-last:] if line.strip()]
+    return read_log_counted(index_dir, last)[0]
+
+
+def read_log_counted(index_dir: Path, last: int = 20) -> tuple[list[dict], int]:
+    """The last `last` readable runs, and how many lines of the log could not be read."""
+    entries, skipped = read_jsonl(index_dir / LOG_NAME, required=LOG_FIELDS)
+    return entries[-last:], skipped

@@ -1,14 +1,9 @@
 #!/usr/bin/env bash
-# Set up with the test extras (Debian's Chromium and axe-core for the browser tests) and run the whole test suite.
+# Set up with the test extras and the browser tests' tools (scripts/test-tools.sh: Debian's
+# Chromium and axe-core, each only if missing), then run the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test
-if ! command -v chromium >/dev/null || ! command -v npm >/dev/null; then
-    if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium npm >/dev/null
-fi
-# axe-core, at the version tests/package-lock.json pins, from the npm registry.
-[ -f tests/node_modules/axe-core/axe.min.js ] || npm ci --prefix tests --no-audit --no-fund --silent
+scripts/test-tools.sh
 export HF_HUB_OFFLINE=1
 exec .venv/bin/python -m pytest "$@"

@@ -13,6 +13,7 @@ methods and leaves retrieval alone.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -32,6 +33,7 @@ CURRENT = "CURRENT"
 BUILDS = "builds"
 SHARDS = "shards"
 STAGING = ".staging-"
+CHECKSUMS = "checksums.json"  # each file's sha256, written at ingest and checked on every read
 
 
 class ShardUnreadable(Exception):
@@ -83,6 +85,30 @@ def _fsync_write(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
+def _write_checked(folder: Path, files: dict[str, bytes]) -> None:
+    """Write each file and, last, their sha256 in CHECKSUMS, checked on every read: a file
+    changed on disk (vectors overwritten with NaN once served changed answers) is refused."""
+    for name, data in files.items():
+        _fsync_write(folder / name, data)
+    sums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    _fsync_write(folder / CHECKSUMS, json.dumps(sums, indent=1).encode("utf-8"))
+
+
+def _read_checked(folder: Path) -> dict[str, bytes]:
+    """Every file CHECKSUMS names, each refused in one sentence unless its bytes match."""
+    try:
+        sums = json.loads((folder / CHECKSUMS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise ShardUnreadable(f"{folder}: shard has no readable {CHECKSUMS}: rebuild with `python -m ingest --rebuild`") from None
+    files = {}
+    for name, expected in sums.items():
+        data = (folder / name).read_bytes()
+        if hashlib.sha256(data).hexdigest() != expected:
+            raise ShardUnreadable(f"{folder}: {name} does not match the checksum written at ingest (changed or damaged on disk)")
+        files[name] = data
+    return files
+
+
 def _npy(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, array)
@@ -121,14 +147,17 @@ class FolderStore:
     def read_shard(self, shard_id: str) -> Shard:
         folder = self.folder / SHARDS / shard_id
         try:
-            head = json.loads((folder / "shard.json").read_text(encoding="utf-8"))
+            files = _read_checked(folder)
+            head = json.loads(files["shard.json"].decode("utf-8"))
             chunks = [Chunk.from_json(row) for row in head["chunks"]]
             sentences = [Sentence.from_json(row) for row in head["sentences"]]
-            vectors = np.load(folder / "vectors.npy")
-            packed = np.load(folder / "terms.npy")
+            vectors = np.load(io.BytesIO(files["vectors.npy"]))
+            packed = np.load(io.BytesIO(files["terms.npy"]))
             ends = np.cumsum([len(chunks) + 1, packed[len(chunks)], packed[len(chunks)]])
             indptr, ids, counts = np.split(packed, ends[:2])
             terms = TermCounts(head["vocabulary"], indptr.astype(np.int64), ids, counts)
+        except ShardUnreadable:
+            raise
         except Exception as error:  # any unreadable part makes the shard unusable
             raise ShardUnreadable(f"{folder}: shard is damaged ({type(error).__name__}: {error})") from None
         if (
@@ -145,13 +174,15 @@ class FolderStore:
         shard_id = _new_name()
         staging = self.folder / SHARDS / (STAGING + shard_id)
         staging.mkdir(parents=True)
-        _fsync_write(staging / "vectors.npy", _npy(np.concatenate([shard.vectors, shard.passage_vectors]).astype(np.float32)))
-        _fsync_write(staging / "terms.npy", _npy(np.concatenate([shard.terms.indptr, shard.terms.ids, shard.terms.counts]).astype(np.int32)))
         head = {
             "info": shard.info, "chunks": [c.to_json() for c in shard.chunks],
             "sentences": [s.to_json() for s in shard.sentences], "vocabulary": shard.terms.vocabulary,
         }
-        _fsync_write(staging / "shard.json", json.dumps(head, ensure_ascii=False).encode("utf-8"))
+        _write_checked(staging, {
+            "vectors.npy": _npy(np.concatenate([shard.vectors, shard.passage_vectors]).astype(np.float32)),
+            "terms.npy": _npy(np.concatenate([shard.terms.indptr, shard.terms.ids, shard.terms.counts]).astype(np.int32)),
+            "shard.json": json.dumps(head, ensure_ascii=False).encode("utf-8"),
+        })
         staging.rename(self.folder / SHARDS / shard_id)
         return shard_id
 
@@ -159,14 +190,16 @@ class FolderStore:
         centroids_id = _new_name()
         staging = self.folder / SHARDS / (STAGING + centroids_id)
         staging.mkdir(parents=True)
-        _fsync_write(staging / "centroids.npy", _npy(centroids.astype(np.float32)))
+        _write_checked(staging, {"centroids.npy": _npy(centroids.astype(np.float32))})
         staging.rename(self.folder / SHARDS / centroids_id)
         return centroids_id
 
     def read_centroids(self, centroids_id: str) -> np.ndarray:
         path = self.folder / SHARDS / centroids_id / "centroids.npy"
         try:
-            return np.load(path)
+            return np.load(io.BytesIO(_read_checked(path.parent)["centroids.npy"]))
+        except ShardUnreadable:
+            raise
         except Exception as error:
             raise ShardUnreadable(f"{path}: unreadable ({type(error).__name__}: {error})") from None
 

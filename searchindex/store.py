@@ -23,7 +23,7 @@ from searchindex.lexical import Bm25
 from searchindex.shards import FolderStore, Shard, ShardUnreadable
 from searchindex.terms import term_set, words
 
-FORMAT_VERSION = 5  # 5: per-document shards
+FORMAT_VERSION = 6  # 5: per-document shards; 6: each shard file's checksum beside it
 
 
 class IndexUnavailable(Exception):

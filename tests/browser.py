@@ -27,10 +27,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(log: Path, **settings: str) -> Iterator[str]:
-    """app.py started as a user starts it, with ASSISTANT_* settings; yields its URL."""
+def running_app(log: Path, environ: dict[str, str] | None = None, **settings: str) -> Iterator[str]:
+    """app.py started as a user starts it, with ASSISTANT_* settings (and other `environ`); yields its URL."""
     port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ASSISTANT_PORT": str(port)}
+    env = {**os.environ, **(environ or {}), "HF_HUB_OFFLINE": "1", "ASSISTANT_PORT": str(port)}
     env.update({f"ASSISTANT_{k.upper()}": v for k, v in settings.items()})
     with log.open("w") as out:
         process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -49,3 +49,16 @@ def assistant(settings, embedder, built_index):
 
 def corpus_text(name: str) -> str:
     return (ROOT / "corpus" / name).read_text(encoding="utf-8")
+
+
+def signed_in_admin_page(settings: Settings, assistant=lambda: None):
+    """The admin page's handlers, and a request carrying a live admin session's cookie as a
+    signed-in browser's calls do (admin_sessions.py), to call them with."""
+    from types import SimpleNamespace
+
+    from admin import AdminPage
+    from admin_sessions import COOKIE, AdminSessions
+
+    sessions = AdminSessions("a long enough password", idle_s=60, max_failures=5, lockout_s=60)
+    request = SimpleNamespace(cookies={COOKIE: sessions.sign_in("test", "a long enough password")})
+    return AdminPage(settings, assistant, sessions), request

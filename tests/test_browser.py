@@ -1,8 +1,9 @@
 """The chat as a practitioner sees it, in Debian's Chromium on a desktop (1280×1400) and a
 phone (390×844): the newest answer's first line in view, sources one line each, warnings
 said once, live-page links, related passages on an abstention, no admin panel, keyboard
-use, axe-core, hostile text shown inert, area filter, copy and feedback. One app serves
-the whole module; screenshots go to tests/screenshots/."""
+use, axe-core, hostile text shown inert, area filter, copy and feedback, and nothing of a
+question kept in the browser. One app serves the whole module; screenshots go to
+tests/screenshots/."""
 
 import json
 import re
@@ -25,6 +26,24 @@ LIVE_PAGE = "http://westmidlands.procedures.org.uk"  # from corpus/manifest.toml
 # The lead suggested the LADO timescales; the assistant answers that one from Working Together.
 NEAR_DOMAIN = "what is the phone number for children's social care in Birmingham?"
 OFF_TOPIC = "what's the weather tomorrow in Leeds"
+# A made-up child and address, as a worried practitioner would type them.
+CASE_DETAILS = ("Zephyrine Quillfeather", "17 Marrowgate Lane")
+# Everything the page's origin keeps in the browser: localStorage, sessionStorage, and every
+# IndexedDB database's stores (keys and values), as one string.
+BROWSER_STORAGE = """async () => {
+  const dump = (storage) => Object.keys(storage).map(k => k + '=' + storage.getItem(k));
+  const kept = [...dump(localStorage), ...dump(sessionStorage)];
+  const read = (request) => new Promise((resolve, reject) => { request.onsuccess = () => resolve(request.result); request.onerror = () => reject(request.error); });
+  for (const info of await indexedDB.databases()) {
+    const db = await read(indexedDB.open(info.name));
+    for (const name of db.objectStoreNames) {
+      const store = db.transaction(name, 'readonly').objectStore(name);
+      kept.push(info.name + '/' + name, JSON.stringify(await read(store.getAllKeys())), JSON.stringify(await read(store.getAll())));
+    }
+    db.close();
+  }
+  return kept.join('\\n');
+}"""
 RELATED = "Related passages (they do not answer your question)"
 # The newest answer's first line: inside the chat's visible part, on screen, and not
 # covered by anything (elementFromPoint finds the answer itself there).
@@ -225,3 +244,64 @@ def test_feedback_is_stored_without_the_question(page, app):
     entries = [json.loads(line) for line in (app[1] / "feedback.jsonl").read_text().splitlines()]
     assert entries[-1]["rating"] == "down" and entries[-1]["sources"]
     assert "question" not in entries[-1] and "apply to schools" not in json.dumps(entries)
+
+
+def test_a_question_naming_a_child_leaves_nothing_of_it_in_the_browser(page, app):
+    """Gradio 6 keeps run history in localStorage and lists it at /gradio_api/runs: on a shared
+    office PC that discloses the case to the next user (issue 24)."""
+    child, address = CASE_DETAILS
+    page.evaluate("localStorage.setItem('probe', 'storage works'); sessionStorage.setItem('probe', 'here too')")
+    ask(page, f"{child} at {address} has bruises on her arms, who do I tell?")
+    page.wait_for_timeout(1500)  # Gradio saves a run just after its answer arrives
+    page.reload()
+    expect(page.get_by_label("Your question", exact=True)).to_be_visible()
+    page.wait_for_timeout(1000)
+    stored = page.evaluate(BROWSER_STORAGE)
+    assert "storage works" in stored and "here too" in stored  # the dump reads what is there
+    for detail in (child, *child.split(), address, "Marrowgate", "bruises on her arms"):
+        assert detail not in stored, f"{detail!r} is kept in the browser"
+    assert "run-history" not in stored
+    assert page.get_by_role("link", name=re.compile("^Runs", re.IGNORECASE)).count() == 0
+    assert page.request.get(app[0] + "gradio_api/runs").status == 404
+
+
+def test_markup_typed_into_a_question_shows_as_typed_and_fetches_nothing(page):
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url) if ":9/" in request.url else None)
+    question = "what must I record? [the form](http://127.0.0.1:9/form) ![x](http://127.0.0.1:9/pixel.png) <b>now</b> *urgent*"
+    ask(page, question)
+    bubble = page.locator("#chat .message-row.user-row").last
+    expect(bubble).to_contain_text(question)
+    assert bubble.locator("a, img, b, em").count() == 0
+    page.wait_for_timeout(500)
+    assert fetched == []
+
+
+def choose_feedback(page, option: str) -> None:
+    """One of the newest answer's extra feedback options, from the menu its Feedback button opens
+    on hover (a CSS :hover menu that headless Chromium keeps open unreliably, so the option's
+    click is dispatched to it once the menu is there)."""
+    newest(page).get_by_role("button", name="Feedback").hover()
+    newest(page).get_by_text(option, exact=True).dispatch_event("click")
+
+
+def test_one_out_of_date_click_is_one_record_and_taking_it_back_withdraws_it(page, app):
+    import feedback
+
+    path = app[1] / "feedback.jsonl"
+    before = path.read_text().splitlines() if path.exists() else []
+    tallied, _ = feedback.tallies(path)
+    ask(page, "who should I contact about a child missing from education?")
+    choose_feedback(page, "Out of date")
+    expect(page.locator("#feedback-thanks")).to_contain_text("feedback was saved", timeout=15000)
+    page.wait_for_timeout(1500)  # Gradio's menu sends its choice twice; both have arrived by now
+    written = [json.loads(line) for line in path.read_text().splitlines()[len(before):]]
+    assert [entry["rating"] for entry in written] == ["Out of date"]
+    assert feedback.tallies(path)[0].get("Out of date", 0) == tallied.get("Out of date", 0) + 1
+
+    choose_feedback(page, "Out of date")  # chosen again: taken back
+    expect(page.locator("#feedback-thanks")).to_contain_text("withdrawn", timeout=15000)
+    page.wait_for_timeout(1500)
+    written = [json.loads(line) for line in path.read_text().splitlines()[len(before):]]
+    assert all(entry["rating"] != "" for entry in written) and len(written) == 2
+    assert feedback.tallies(path)[0] == tallied

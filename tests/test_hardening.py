@@ -120,7 +120,7 @@ def test_admin_actions_are_not_in_the_api_and_the_app_binds_to_localhost(setting
 
     assert settings.host == "127.0.0.1"
     log = tmp_path / "app.log"
-    with running_app(log, index_dir=str(settings.index_dir), admin_password="pw") as url:
+    with running_app(log, index_dir=str(settings.index_dir), admin_password="a long enough password") as url:
         endpoints = Client(url, verbose=False).view_api(print_info=False, return_format="dict")["named_endpoints"]
         assert set(endpoints) == {"/ask"}
     assert "Running on local URL:  http://127.0.0.1:" in log.read_text()

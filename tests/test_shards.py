@@ -105,7 +105,7 @@ shards._fsync_write = torn
 from ingest.__main__ import main
 sys.exit(main(sys.argv[2:]))
 """
-WRITES = 5  # an update of one chapter: its vectors, term counts and text, the build manifest, the pointer
+WRITES = 6  # an update of one chapter: its vectors, term counts, text and checksums, the build manifest, the pointer
 
 
 @pytest.mark.parametrize("stop_at", range(1, WRITES + 1))
@@ -129,3 +129,17 @@ def test_kill_9_at_any_write_of_an_update_leaves_the_served_build_whole(local, e
     assert not list(local.index_dir.glob("*/.staging-*")) and not list(local.index_dir.glob(".CURRENT.tmp-*"))
     assert before.is_dir()  # the build it replaced stays for readers still loading it
     assert ADDED in answers(local, embedder)[3][0]
+
+
+def test_vectors_overwritten_with_nan_are_refused_in_one_sentence_not_served(local, embedder, caplog):
+    """A valid .npy of the right shape, every value NaN: it loads, and served changed answers."""
+    shard = local.index_dir / "shards" / store.read_manifest(local.index_dir)["documents"][EDITED]["shard"]
+    vectors = np.load(shard / "vectors.npy")
+    np.save(shard / "vectors.npy", np.full_like(vectors, np.nan))
+    with pytest.raises(store.IndexUnavailable) as refused:
+        store.read_index(local.index_dir, embedder.identity)
+    message = str(refused.value)
+    assert "vectors.npy does not match the checksum written at ingest" in message and "\n" not in message
+    assistant = Assistant.open(local, embedder)  # the chat rebuilds from the corpus rather than serve it
+    assert "building a new index" in caplog.text
+    assert not np.isnan(assistant.index().vectors).any()
