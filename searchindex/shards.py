@@ -21,7 +21,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -51,6 +51,9 @@ class Shard:
 
 
 class ShardStore(Protocol):
+    def build_folder(self, build: str) -> Path | str:
+        """Where a build is, as reports and messages name it."""
+
     def live(self) -> str | None:
         """The name of the published build, if any."""
 
@@ -94,6 +97,51 @@ def _new_name() -> str:
     return time.strftime("%Y%m%dT%H%M%S") + f".{time.time_ns() % 10**9:09d}-{uuid.uuid4().hex[:8]}"
 
 
+# A shard's parts are the same bytes in every store (files here, rows in searchindex/pgstore.py);
+# encode_shard gives them in the order written, its text last.
+CENTROIDS = "centroids.npy"
+
+
+def encode_shard(shard: Shard) -> dict[str, bytes]:
+    head = {
+        "info": shard.info, "chunks": [c.to_json() for c in shard.chunks],
+        "sentences": [s.to_json() for s in shard.sentences], "vocabulary": shard.terms.vocabulary,
+    }
+    return {
+        "vectors.npy": _npy(np.concatenate([shard.vectors, shard.passage_vectors]).astype(np.float32)),
+        "terms.npy": _npy(np.concatenate([shard.terms.indptr, shard.terms.ids, shard.terms.counts]).astype(np.int32)),
+        "shard.json": json.dumps(head, ensure_ascii=False).encode("utf-8"),
+    }
+
+
+def decode_shard(read: Callable[[str], bytes], where: str) -> Shard:
+    """A shard from its parts, `read(part)` giving each one's bytes; `where` names it in errors."""
+    try:
+        head = json.loads(read("shard.json").decode("utf-8"))
+        chunks = [Chunk.from_json(row) for row in head["chunks"]]
+        sentences = [Sentence.from_json(row) for row in head["sentences"]]
+        vectors = np.load(io.BytesIO(read("vectors.npy")))
+        packed = np.load(io.BytesIO(read("terms.npy")))
+        ends = np.cumsum([len(chunks) + 1, packed[len(chunks)], packed[len(chunks)]])
+        indptr, ids, counts = np.split(packed, ends[:2])
+        terms = TermCounts(head["vocabulary"], indptr.astype(np.int64), ids, counts)
+    except Exception as error:  # any unreadable part makes the shard unusable
+        raise ShardUnreadable(f"{where}: shard is damaged ({type(error).__name__}: {error})") from None
+    if (
+        len(vectors) != len(sentences) + len(chunks) or len(counts) != indptr[-1] or ends[-1] != len(packed)
+        or any(not 0 <= s.chunk < len(chunks) for s in sentences) or (len(ids) and ids.max() >= len(head["vocabulary"]))
+    ):
+        raise ShardUnreadable(f"{where}: shard is damaged (its parts disagree on counts)")
+    return Shard(head["info"], chunks, sentences, vectors[: len(sentences)], vectors[len(sentences) :], terms)
+
+
+def decode_centroids(read: Callable[[], bytes], where: str) -> np.ndarray:
+    try:
+        return np.load(io.BytesIO(read()))
+    except Exception as error:
+        raise ShardUnreadable(f"{where}: unreadable ({type(error).__name__}: {error})") from None
+
+
 class FolderStore:
     """index/CURRENT names the live build; index/builds/<name>/manifest.json names its shards
     in index/shards/<id>/. Everything is written under a staging name, flushed, then renamed."""
@@ -120,58 +168,34 @@ class FolderStore:
 
     def read_shard(self, shard_id: str) -> Shard:
         folder = self.folder / SHARDS / shard_id
-        try:
-            head = json.loads((folder / "shard.json").read_text(encoding="utf-8"))
-            chunks = [Chunk.from_json(row) for row in head["chunks"]]
-            sentences = [Sentence.from_json(row) for row in head["sentences"]]
-            vectors = np.load(folder / "vectors.npy")
-            packed = np.load(folder / "terms.npy")
-            ends = np.cumsum([len(chunks) + 1, packed[len(chunks)], packed[len(chunks)]])
-            indptr, ids, counts = np.split(packed, ends[:2])
-            terms = TermCounts(head["vocabulary"], indptr.astype(np.int64), ids, counts)
-        except Exception as error:  # any unreadable part makes the shard unusable
-            raise ShardUnreadable(f"{folder}: shard is damaged ({type(error).__name__}: {error})") from None
-        if (
-            len(vectors) != len(sentences) + len(chunks) or len(counts) != indptr[-1] or ends[-1] != len(packed)
-            or any(not 0 <= s.chunk < len(chunks) for s in sentences) or (len(ids) and ids.max() >= len(head["vocabulary"]))
-        ):
-            raise ShardUnreadable(f"{folder}: shard is damaged (its parts disagree on counts)")
-        return Shard(head["info"], chunks, sentences, vectors[: len(sentences)], vectors[len(sentences) :], terms)
+        return decode_shard(lambda part: (folder / part).read_bytes(), str(folder))
 
     def has_shard(self, shard_id: str) -> bool:
         return (self.folder / SHARDS / shard_id).is_dir()
 
     def write_shard(self, shard: Shard) -> str:
-        shard_id = _new_name()
+        return self.put_parts(_new_name(), encode_shard(shard))
+
+    def write_centroids(self, centroids: np.ndarray) -> str:
+        return self.put_parts(_new_name(), {CENTROIDS: _npy(centroids.astype(np.float32))})
+
+    def put_parts(self, shard_id: str, parts: dict[str, bytes]) -> str:
+        """A shard's (or centroids') files under `shard_id`; a replica caches another store's
+        shards here under their own ids (searchindex/replica.py)."""
         staging = self.folder / SHARDS / (STAGING + shard_id)
         staging.mkdir(parents=True)
-        _fsync_write(staging / "vectors.npy", _npy(np.concatenate([shard.vectors, shard.passage_vectors]).astype(np.float32)))
-        _fsync_write(staging / "terms.npy", _npy(np.concatenate([shard.terms.indptr, shard.terms.ids, shard.terms.counts]).astype(np.int32)))
-        head = {
-            "info": shard.info, "chunks": [c.to_json() for c in shard.chunks],
-            "sentences": [s.to_json() for s in shard.sentences], "vocabulary": shard.terms.vocabulary,
-        }
-        _fsync_write(staging / "shard.json", json.dumps(head, ensure_ascii=False).encode("utf-8"))
+        for part, data in parts.items():
+            _fsync_write(staging / part, data)
         staging.rename(self.folder / SHARDS / shard_id)
         return shard_id
 
-    def write_centroids(self, centroids: np.ndarray) -> str:
-        centroids_id = _new_name()
-        staging = self.folder / SHARDS / (STAGING + centroids_id)
-        staging.mkdir(parents=True)
-        _fsync_write(staging / "centroids.npy", _npy(centroids.astype(np.float32)))
-        staging.rename(self.folder / SHARDS / centroids_id)
-        return centroids_id
-
     def read_centroids(self, centroids_id: str) -> np.ndarray:
-        path = self.folder / SHARDS / centroids_id / "centroids.npy"
-        try:
-            return np.load(path)
-        except Exception as error:
-            raise ShardUnreadable(f"{path}: unreadable ({type(error).__name__}: {error})") from None
+        path = self.folder / SHARDS / centroids_id / CENTROIDS
+        return decode_centroids(path.read_bytes, str(path))
 
-    def publish(self, manifest: dict) -> str:
-        name = _new_name()
+    def publish(self, manifest: dict, name: str | None = None) -> str:
+        """`name`: a replica caching another store's build keeps that build's name."""
+        name = name or _new_name()
         staging = self.folder / BUILDS / (STAGING + name)
         staging.mkdir(parents=True)
         _fsync_write(staging / "manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8"))
