@@ -14,7 +14,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from
 
 import gradio as gr
 
-import feedback
+import journal
 from answer.assistant import Assistant
 from answer.compose import SAFETY_NOTICE
 from answer.rank import RankerError
@@ -25,6 +25,7 @@ from ingest.load import IngestError
 from searchindex import store
 from searchindex.embed import ModelError
 from searchindex.store import IndexUnavailable
+from searchindex.stores import StoreUnavailable
 
 SETTINGS = load_settings()
 ALL_AREAS = "All areas"
@@ -119,7 +120,10 @@ def rate(cited: list, event: gr.LikeData) -> str:
     answer_number = event.index // 2 if isinstance(event.index, int) else event.index[0] // 2
     question, sources = cited[answer_number] if answer_number < len(cited) else (None, [])
     rating = {True: "up", False: "down"}.get(event.liked, str(event.liked))
-    feedback.record(SETTINGS.feedback_path, rating, sources, question)
+    try:
+        journal.record_feedback(SETTINGS, rating, sources, question)
+    except StoreUnavailable:
+        return "Sorry: your feedback could not be saved just now. Please try again later."
     return "Thank you: your feedback was saved."
 
 
@@ -163,7 +167,7 @@ if SETTINGS.admin_password:  # no password, no admin page: /admin is then simply
 if __name__ == "__main__":
     try:
         assistant()  # load the model and index (building it if missing) before the first question
-    except (ModelError, IndexUnavailable, IngestError, RankerError, ThesaurusError) as error:
+    except (ModelError, IndexUnavailable, IngestError, RankerError, ThesaurusError, StoreUnavailable) as error:
         raise SystemExit(f"error: {error}") from None
     demo.queue(default_concurrency_limit=SETTINGS.concurrency_limit).launch(
         server_name=SETTINGS.host, server_port=SETTINGS.port, css_paths=[STYLESHEET]
