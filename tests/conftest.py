@@ -49,3 +49,17 @@ def assistant(settings, embedder, built_index):
 
 def corpus_text(name: str) -> str:
     return (ROOT / "corpus" / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL server on a loopback port (eval/pgcluster.py), for the whole run."""
+    from eval.pgcluster import Cluster, NoPostgres
+
+    try:
+        cluster = Cluster()
+    except NoPostgres as error:
+        pytest.skip(str(error))
+    cluster.start()
+    yield cluster
+    cluster.remove()
