@@ -81,6 +81,7 @@ class Assistant:
         self.replica = None  # with a database store: the copy of its live build kept in index_dir
         self.currency_rules = currency.load_rules(settings.corpus_dir / CURRENCY_RULES)
         self.ranker = ranker or load_ranker(settings.ranker_path)
+        self._ranker_given = ranker is not None
         self._warn_if_fitted_otherwise()
         if settings.rank_by and settings.rank_by not in PASSAGE_FEATURES:
             raise ValueError(f"ASSISTANT_RANK_BY: {settings.rank_by!r} is not one of {', '.join(PASSAGE_FEATURES)}")
@@ -191,18 +192,23 @@ class Assistant:
     def _serve_with(self, index: store.IndexData) -> None:
         """A replica's thesaurus, currency rules and ranker: those published with the build
         (ingest/build.py's served_with), so every replica answers alike. One that cannot be used
-        is reported and the one before goes on serving, as after a bad edit on one machine."""
+        is reported and the one before goes on serving, as after a bad edit on one machine; a
+        ranker handed to the assistant (eval.fit's) is kept."""
         served = index.manifest.get("served_with") or {}
-        where = f"{index.folder} (published {{}})"
-        text = served.get("thesaurus")
-        try:
-            self._thesaurus = ((0, 0), parse_thesaurus(text, where.format(THESAURUS)) if text else Thesaurus())
-            text = served.get("currency_rules")
-            self.currency_rules = currency.parse_rules(text, where.format(CURRENCY_RULES)) if text else []
-            text = served.get("ranker")
-            self.ranker = parse_ranker(text, where.format("ranker.json")) if text else self.ranker
-        except (ThesaurusError, currency.CurrencyRulesError, RankerError) as problem:
-            log.warning("%s; still using the one read before", problem)
+        readers = (("thesaurus", THESAURUS, parse_thesaurus, Thesaurus()), ("currency_rules", CURRENCY_RULES, currency.parse_rules, []),
+                   ("ranker", "ranker.json", parse_ranker, None))
+        parsed = {}
+        for key, name, parse, empty in readers:
+            text = served.get(key)
+            try:
+                parsed[key] = parse(text, f"{index.folder} (published {name})") if text else empty
+            except (ThesaurusError, currency.CurrencyRulesError, RankerError) as problem:
+                log.warning("%s; still using the one read before", problem)
+        if "thesaurus" in parsed:
+            self._thesaurus = ((0, 0), parsed["thesaurus"])
+        self.currency_rules = parsed.get("currency_rules", self.currency_rules)
+        if parsed.get("ranker") and not self._ranker_given:
+            self.ranker = parsed["ranker"]
 
     def thesaurus(self) -> Thesaurus:
         """corpus/thesaurus.toml, read again when an admin has edited it; an edit that cannot be

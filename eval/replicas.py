@@ -62,19 +62,69 @@ def replica(address: str, index_dir: Path, log: Path, corpus: Path | None = None
             process.wait(timeout=30)
 
 
+# The README's reverse proxy, on loopback: sticky by client address (Gradio's queue keeps a
+# session in one process), and which replica answered in a header, for the tests to see.
+NGINX_CONF = """
+daemon off;
+pid {root}/nginx.pid;
+error_log {root}/error.log;
+events {{}}
+http {{
+    access_log off;
+    client_body_temp_path {root}/body;
+    proxy_temp_path {root}/proxy;
+    upstream assistant {{ ip_hash; {servers} }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://assistant;
+            proxy_http_version 1.1;
+            proxy_buffering off;
+            proxy_read_timeout 300s;
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            add_header X-Upstream $upstream_addr always;
+        }}
+    }}
+}}
+"""
+
+
+@contextmanager
+def proxy(urls: list[str]) -> Iterator[str]:
+    """Debian's nginx in front of the replicas at `urls`; yields its URL."""
+    program = shutil.which("nginx") or "/usr/sbin/nginx"
+    root, port = Path(tempfile.mkdtemp(prefix="assistant-nginx-")), free_port()
+    root.chmod(0o755)  # its workers run as nobody when it is started as root
+    servers = " ".join(f"server {url.split('//')[1].rstrip('/')};" for url in urls)
+    (root / "nginx.conf").write_text(NGINX_CONF.format(root=root, servers=servers, port=port))
+    process = subprocess.Popen([program, "-c", str(root / "nginx.conf"), "-p", str(root)], stderr=subprocess.PIPE, text=True)
+    try:
+        wait_listening(f"http://127.0.0.1:{port}/", process, root / "error.log", timeout_s=20)
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def wait_listening(url: str, process: subprocess.Popen, log: Path, timeout_s: float = 180) -> None:
     port = int(url.rstrip("/").rsplit(":", 1)[1])
     deadline = time.monotonic() + timeout_s
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f"app.py exited: {log.read_text()[-2000:]}")
+            raise RuntimeError(f"{process.args[0]} exited: {_tail(log)}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             return
         except OSError:
             if time.monotonic() > deadline:
-                raise RuntimeError(f"app.py did not listen within {timeout_s} s: {log.read_text()[-2000:]}") from None
+                raise RuntimeError(f"{process.args[0]} did not listen within {timeout_s} s: {_tail(log)}") from None
             time.sleep(0.3)
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-2000:] if log.exists() else ""
 
 
 def ask(client, question: str) -> str:
@@ -100,15 +150,30 @@ def edit_chapter(corpus: Path) -> None:
     path.write_text(text.replace("\n\n", f"\n\n{ADDED}\n\n", 1), encoding="utf-8")
 
 
-def latency_ms(client, rounds: int = 5) -> float:
-    """Median milliseconds for a question asked through the replica's Gradio API."""
-    timings = []
+def latency_ms(asks: list, rounds: int = 5) -> list[float]:
+    """Median milliseconds a question takes with each of `asks` (functions of a question),
+    taken in turns so that both see the same load."""
+    timings: list[list[float]] = [[] for _ in asks]
     for _ in range(rounds):
         for question in LATENCY_QUESTIONS:
-            started = time.perf_counter()
-            ask(client, question)
-            timings.append((time.perf_counter() - started) * 1000)
-    return statistics.median(timings)
+            for timing, asking in zip(timings, asks):
+                started = time.perf_counter()
+                asking(question)
+                timing.append((time.perf_counter() - started) * 1000)
+    return [round(statistics.median(t), 1) for t in timings]
+
+
+def in_process_ms(settings, folder: Path, embedder) -> list[float]:
+    """A question's latency inside the process, without Gradio: a replica (its own copy of the
+    database's build) against a single machine's folder store holding the same build."""
+    from answer.assistant import Assistant
+
+    on_replica = Assistant.open(settings.with_overrides(index_dir=folder.parent / "cache3"), embedder)
+    alone = Assistant(settings.with_overrides(index_dir=folder, store=""), embedder)
+    try:
+        return latency_ms([on_replica.ask, alone.ask])
+    finally:
+        on_replica.replica.stop()
 
 
 def run_size(copies: int, workdir: Path, embedder, cluster) -> dict:
@@ -133,12 +198,13 @@ def run_size(copies: int, workdir: Path, embedder, cluster) -> dict:
         for url, process, log in ((url1, first, logs[0]), (url2, second, logs[1])):
             wait_listening(url, process, log)
         clients = [Client(url, verbose=False) for url in (url1, url2)]
-        row["replica q p50 ms"] = round(latency_ms(clients[0]), 1)
         # The same build from a folder store: a single machine's chat over a copy of the replica's cache.
         shutil.copytree(workdir / "cache1", workdir / "folder")
         with replica("", workdir / "folder", workdir / "folder.log", corpus) as (url3, alone):
             wait_listening(url3, alone, workdir / "folder.log")
-            row["folder q p50 ms"] = round(latency_ms(Client(url3, verbose=False)), 1)
+            alone_client = Client(url3, verbose=False)
+            row["chat p50 ms (replica, folder)"] = latency_ms([lambda q: ask(clients[0], q), lambda q: ask(alone_client, q)])
+        row["answer p50 ms (replica, folder)"] = in_process_ms(settings, workdir / "folder", embedder)
         assert all(ADDED not in ask(c, ASKED) for c in clients)
         edit_chapter(corpus)
         started = time.monotonic()

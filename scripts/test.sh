@@ -8,12 +8,15 @@ if ! command -v chromium >/dev/null || ! command -v npm >/dev/null; then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium npm >/dev/null
 fi
-# PostgreSQL's server programs for the database-store tests (eval/pgcluster.py starts a throwaway
-# server); Debian keeps initdb off PATH, so look where its postgresql package puts it.
-if ! command -v initdb >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+# For the replica tests: PostgreSQL's server programs (eval/pgcluster.py starts a throwaway server;
+# Debian keeps initdb off PATH) and nginx as the README's reverse proxy.
+MISSING=""
+command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || MISSING="postgresql"
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || MISSING="$MISSING nginx"
+if [ -n "$MISSING" ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $MISSING >/dev/null
 fi
 # axe-core, at the version tests/package-lock.json pins, from the npm registry.
 [ -f tests/node_modules/axe-core/axe.min.js ] || npm ci --prefix tests --no-audit --no-fund --silent
