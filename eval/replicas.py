@@ -145,7 +145,8 @@ def seconds_until_served(clients: list, question: str, text: str, since: float, 
 
 
 def edit_chapter(corpus: Path) -> None:
-    path = corpus / EDITED
+    """The sentence ADDED put into one chapter (at ×N, the first copy's: eval/bench_corpus.py names it 0000-…)."""
+    path = corpus / EDITED if (corpus / EDITED).exists() else corpus / f"0000-{EDITED}"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("\n\n", f"\n\n{ADDED}\n\n", 1), encoding="utf-8")
 
@@ -188,6 +189,8 @@ def run_size(copies: int, workdir: Path, embedder, cluster) -> dict:
         shutil.copytree(ROOT / "corpus", corpus)
     else:
         scaled_corpus(ROOT / "corpus", corpus, copies)
+        for rules in ("thesaurus.toml", "currency.toml"):  # published with the build, as at ×1
+            shutil.copy(ROOT / "corpus" / rules, corpus / rules)
     address = cluster.address()
     settings = load_settings({}).with_overrides(corpus_dir=corpus, index_dir=workdir / "writer", store=address)
     started = time.monotonic()
