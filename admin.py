@@ -19,7 +19,7 @@ from admin_gate import SIGN_IN, SIGN_OUT
 from admin_sessions import COOKIE, AdminSessions
 from admin_tables import (
     CORPUS_COLUMNS, LOG_COLUMNS, MOST_WARNINGS_FIRST, OLDEST_FIRST, REVIEW_COLUMNS,
-    corpus_rows, feedback_summary, last_summary, log_rows, review_rows,
+    corpus_rows, feedback_summary, last_summary, log_rows, review_rows, unavailable,
 )
 from answer.assistant import Assistant
 from config import Settings
@@ -28,8 +28,9 @@ from ingest.formats import SUFFIXES
 from ingest.load import IngestError, find_files, read_manifest
 from ingest.lock import ingest_lock
 from ingest.manifest import checked_entry, retire, set_entry
-from ingest.report import append_log
 from ingest.uploads import save_upload
+from journal import log_run
+from searchindex.stores import StoreUnavailable
 
 REINGEST_HINT = "Re-ingest to publish the change."
 ENDED = "Your admin session has ended (signed out, or unused for too long)"
@@ -68,7 +69,9 @@ class AdminPage:
     def everything(self, order: str = OLDEST_FIRST) -> tuple:
         """Every table and list on the page, as they stand now."""
         s = self.settings
-        return corpus_rows(s), last_summary(s), log_rows(s), feedback_summary(s), self.review(order), self.chapters(), self.chapters()
+        replica = self.assistant().replica
+        summary = unavailable(replica.problem) if replica and not replica.available else last_summary(s)
+        return corpus_rows(s), summary, log_rows(s), feedback_summary(s), self.review(order), self.chapters(), self.chapters()
 
     def opened(self, request: gr.Request) -> tuple:
         """The page as it loads: everything for a live session, else only a way to sign in."""
@@ -103,11 +106,16 @@ class AdminPage:
         progress(0.1, desc="Reading and embedding changed chapters…")
         started = time.monotonic()
         s = self.settings
+        replica = self.assistant().replica
         try:
             report = build_index([s.corpus_dir], s.index_dir, s, self.assistant().embedder)
+            log_run(s, s.index_dir, report, time.monotonic() - started)
+            if replica:
+                replica.sync()  # this replica serves the build at once; the others hear of it
         except IngestError as error:
             raise gr.Error(str(error)) from None
-        append_log(s.index_dir, report, time.monotonic() - started)
+        except StoreUnavailable as error:
+            raise gr.Error(unavailable(error)) from None
         progress(1.0, desc="Published")
         return self.everything(order)
 

@@ -1,5 +1,6 @@
 """What the admin page (admin.py) shows, read from the live index, its ingest log and the
-feedback file: the corpus table, the run log, and which chapters need review first.
+feedback (files, or the database replicas share: journal.py): the corpus table, the run log,
+and which chapters need review first.
 """
 
 from __future__ import annotations
@@ -7,13 +8,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-import feedback
 from answer import currency
 from config import Settings
-from ingest.report import read_log_counted
+from journal import feedback_tallies, read_log
 from jsonl import skipped_note
 from records import Chunk
 from searchindex import store
+from searchindex.stores import StoreUnavailable
 
 CORPUS_COLUMNS = ["file", "title", "area", "source address", "print date", "chunks", "last ingested"]
 LOG_COLUMNS = ["finished", "seconds", "added", "updated", "removed", "failed"]
@@ -37,12 +38,22 @@ def corpus_rows(settings: Settings) -> list[list]:
 def log_rows(settings: Settings) -> list[list]:
     return [
         [e["finished_at"], e["seconds"], len(e["added"]), len(e["updated"]), len(e["removed"]), len(e["failed"])]
-        for e in reversed(read_log_counted(settings.index_dir)[0])
+        for e in reversed(_log(settings))
     ]
 
 
+def _log(settings: Settings, last: int = 20) -> list[dict]:
+    try:
+        return read_log(settings, last)[0]
+    except StoreUnavailable:
+        return []  # last_summary says why
+
+
 def last_summary(settings: Settings) -> str:
-    entries, skipped = read_log_counted(settings.index_dir, last=1)
+    try:
+        entries, skipped = read_log(settings, last=1)
+    except StoreUnavailable as error:
+        return unavailable(error)
     note = skipped_note(skipped, " of the ingest log")
     if not entries:
         return "No ingest has been logged yet." + note
@@ -53,8 +64,15 @@ def last_summary(settings: Settings) -> str:
     return "\n".join(lines)
 
 
+def unavailable(problem: object) -> str:
+    return f"Publishing is unavailable: {problem}. Answers go on from this replica's cached build; it reconnects by itself."
+
+
 def feedback_summary(settings: Settings) -> str:
-    counts, skipped = feedback.tallies(settings.feedback_path)
+    try:
+        counts, skipped = feedback_tallies(settings)
+    except StoreUnavailable:
+        return "Feedback: unavailable while the database cannot be reached."
     if not counts:
         return "Feedback: none yet." + skipped_note(skipped, "")
     return "Feedback: " + ", ".join(f"{rating} {count}" for rating, count in counts.items()) + skipped_note(skipped, "")

@@ -16,7 +16,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # no calls home from
 
 import gradio as gr
 
-import feedback
+import journal
 from answer.assistant import Assistant
 from answer.compose import SAFETY_NOTICE
 from answer.rank import RankerError
@@ -27,6 +27,7 @@ from ingest.load import IngestError
 from searchindex import store
 from searchindex.embed import ModelError
 from searchindex.store import IndexUnavailable
+from searchindex.stores import StoreUnavailable
 
 SETTINGS = load_settings()
 ALL_AREAS = "All areas"
@@ -126,7 +127,10 @@ def rate(cited: list, event: gr.LikeData) -> str:
         return ""
     question, sources, answer = cited[answer_number]
     rating = "up" if event.liked is True else "down" if event.liked is False else (str(event.liked or "") or None)
-    feedback.record(SETTINGS.feedback_path, answer, rating, sources, question)
+    try:
+        journal.record_feedback(SETTINGS, answer, rating, sources, question)
+    except StoreUnavailable:
+        return "Sorry: your feedback could not be saved just now. Please try again later."
     return "Thank you: your feedback was saved." if rating else "Your feedback on that answer was withdrawn."
 
 
@@ -179,7 +183,7 @@ if __name__ == "__main__":
         raise SystemExit(f"error: {SETTINGS.admin_password_problem()}")
     try:
         assistant()  # load the model and index (building it if missing) before the first question
-    except (ModelError, IndexUnavailable, IngestError, RankerError, ThesaurusError) as error:
+    except (ModelError, IndexUnavailable, IngestError, RankerError, ThesaurusError, StoreUnavailable) as error:
         raise SystemExit(f"error: {error}") from None
     demo.queue(default_concurrency_limit=SETTINGS.concurrency_limit).launch(
         server_name=SETTINGS.host, server_port=SETTINGS.port, css_paths=[STYLESHEET],

@@ -17,6 +17,8 @@ ENV_PREFIX = "ASSISTANT_"
 # per address, 12 characters puts guessing out of reach.
 MIN_ADMIN_PASSWORD = 12
 
+DATABASE_SCHEMES = ("postgresql://", "postgres://")  # ASSISTANT_STORE values that name a database
+
 # The identity of the bundled all-MiniLM-L6-v2 weights (upstream revision 1110a243).
 BUNDLED_MODEL_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
@@ -31,6 +33,10 @@ def bundled_model_path() -> str:
 class Settings:
     corpus_dir: Path = ROOT / "corpus"
     index_dir: Path = ROOT / "index"
+    # Where builds are published: empty for the folder index_dir (ASSISTANT_STORE=<folder> sets
+    # that folder), or a postgresql:// address that several chat replicas share, each keeping
+    # its copy of the live build's shards in its own index_dir (searchindex/replica.py).
+    store: str = field(default="", repr=False)  # an address may hold a password
     # Any sentence-transformers model folder; empty means the bundled all-MiniLM-L6-v2.
     model_path: str = ""
     # sha256 of model.safetensors that ingest insists on; empty means "record, don't check".
@@ -114,6 +120,11 @@ class Settings:
         """What ingest/zipcheck.py allows a zip-based file, as its keyword arguments."""
         return {"max_expanded_bytes": self.max_expanded_mb * 2**20, "max_members": self.max_zip_parts}
 
+    @property
+    def database(self) -> str | None:
+        """The PostgreSQL address builds, feedback and the ingest log go to, if any."""
+        return self.store if self.store.startswith(DATABASE_SCHEMES) else None
+
     def resolved_model_path(self) -> str:
         return self.model_path or bundled_model_path()
 
@@ -145,4 +156,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         name = ENV_PREFIX + f.name.upper()
         if name in environ:
             changes[f.name] = _parse(kinds[str(f.type)], environ[name], name)
+    store = str(changes.get("store", ""))
+    if store and not store.startswith(DATABASE_SCHEMES):  # a folder: the folder store, as index_dir
+        changes.update(store="", index_dir=Path(store))
     return Settings(**changes)

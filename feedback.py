@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 from jsonl import append_jsonl, read_jsonl
@@ -22,15 +23,21 @@ _current: OrderedDict[str, str | None] = OrderedDict()
 
 
 def record(path: Path, answer: str, rating: str | None, sources: list[dict], question: str | None) -> bool:
-    """Record an answer's new rating (None: taken back); one equal to its current rating is not
-    recorded again, since Gradio's feedback menu sends each choice twice. Returns whether written."""
+    """Record an answer's new rating (None: taken back) in the JSON Lines file at `path`."""
+    return record_to(lambda entry: append_jsonl(path, entry), answer, rating, sources, question)
+
+
+def record_to(write: Callable[[dict], None], answer: str, rating: str | None, sources: list[dict], question: str | None) -> bool:
+    """Record an answer's new rating through `write` (a file or a database, journal.py); one equal
+    to its current rating is not recorded again, since Gradio's feedback menu sends each choice
+    twice. Returns whether written."""
     with _write_lock:
         if _current.get(answer) == rating:
             return False
         entry = {"at": time.strftime("%Y-%m-%dT%H:%M:%S"), "answer": answer, "rating": rating, "sources": sources if rating else []}
         if question is not None and rating:
             entry["question"] = question
-        append_jsonl(path, entry)
+        write(entry)
         _current[answer] = rating
         _current.move_to_end(answer)
         if len(_current) > REMEMBERED:

@@ -1,7 +1,9 @@
 """The answering side in one call: (question, history) → Answer with citations.
 
 Used by the chat and the evaluation runner alike. It serves the index build named in
-index/CURRENT and picks up a newly published build on the next question.
+index/CURRENT and picks up a newly published build on the next question. With a database
+store, index/ is this replica's copy of the database's live build (searchindex/replica.py),
+and the thesaurus, currency rules and ranker are the ones published with that build.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ from answer.converse import Resolved, about_item, item_referred, lean_on, resolv
 from answer.evidence import PASSAGE_FEATURES, Evidence, Query, gather
 from answer.generate import Writer
 from answer.normalise import normalise
-from answer.rank import Ranker, load_ranker, off_topic
-from answer.thesaurus import Thesaurus, ThesaurusError, load_thesaurus
+from answer.rank import Ranker, RankerError, load_ranker, off_topic, parse_ranker
+from answer.thesaurus import Thesaurus, ThesaurusError, load_thesaurus, parse_thesaurus
 from config import Settings
 from ingest.chunk import CHUNKING_VERSION
 from records import Answer, Chunk
@@ -80,8 +82,10 @@ class Assistant:
         self._index: store.IndexData | None = None
         self._loading = threading.Lock()  # held by the question reading a new build
         self._rejected: Path | None = None  # a published build that could not be read
+        self.replica = None  # with a database store: the copy of its live build kept in index_dir
         self.currency_rules = currency.load_rules(settings.corpus_dir / CURRENCY_RULES)
         self.ranker = ranker or load_ranker(settings.ranker_path)
+        self._ranker_given = ranker is not None
         self._warn_if_fitted_otherwise()
         if settings.rank_by and settings.rank_by not in PASSAGE_FEATURES:
             raise ValueError(f"ASSISTANT_RANK_BY: {settings.rank_by!r} is not one of {', '.join(PASSAGE_FEATURES)}")
@@ -95,6 +99,12 @@ class Assistant:
         """An assistant over settings.index_dir, building the index from the corpus when
         there is none or the one there cannot be used (damaged, or made by another model)."""
         assistant = cls(settings, embedder, ranker)
+        if settings.database:
+            from searchindex.replica import Replica
+
+            assistant.replica = Replica(settings.database, settings.index_dir)
+            assistant.replica.sync()  # the database down at start: StoreUnavailable, in one line
+            assistant.replica.start()
         try:
             assistant.index()
         except store.IndexUnavailable as problem:
@@ -102,6 +112,8 @@ class Assistant:
 
             log.warning("%s; building a new index from %s", problem, settings.corpus_dir)
             build_index([settings.corpus_dir], settings.index_dir, settings, assistant.embedder, reuse=False)
+            if assistant.replica:
+                assistant.replica.sync()
             assistant.index()
         return assistant
 
@@ -118,7 +130,10 @@ class Assistant:
         try:
             if self._index is not loaded:  # another question read it while this one waited
                 return self._index
-            self._index = _ready(store.read_index(self.settings.index_dir, self.embedder.identity, loaded))
+            index = _ready(store.read_index(self.settings.index_dir, self.embedder.identity, loaded))
+            if self.settings.database:
+                self._serve_with(index)
+            self._index = index
         except store.IndexUnavailable as problem:
             if loaded is None:
                 raise
@@ -178,9 +193,33 @@ class Assistant:
             if name in fitted and fitted[name] != value:
                 log.warning("%s was fitted with %s %s, not %s: re-run `python -m eval.fit`", self.settings.ranker_path, name, fitted[name], value)
 
+    def _serve_with(self, index: store.IndexData) -> None:
+        """A replica's thesaurus, currency rules and ranker: those published with the build
+        (ingest/build.py's served_with), so every replica answers alike. One that cannot be used
+        is reported and the one before goes on serving, as after a bad edit on one machine; a
+        ranker handed to the assistant (eval.fit's) is kept."""
+        served = index.manifest.get("served_with") or {}
+        readers = (("thesaurus", THESAURUS, parse_thesaurus, Thesaurus()), ("currency_rules", CURRENCY_RULES, currency.parse_rules, []),
+                   ("ranker", "ranker.json", parse_ranker, None))
+        parsed = {}
+        for key, name, parse, empty in readers:
+            text = served.get(key)
+            try:
+                parsed[key] = parse(text, f"{index.folder} (published {name})") if text else empty
+            except (ThesaurusError, currency.CurrencyRulesError, RankerError) as problem:
+                log.warning("%s; still using the one read before", problem)
+        if "thesaurus" in parsed:
+            self._thesaurus = ((0, 0), parsed["thesaurus"])
+        self.currency_rules = parsed.get("currency_rules", self.currency_rules)
+        if parsed.get("ranker") and not self._ranker_given:
+            self.ranker = parsed["ranker"]
+
     def thesaurus(self) -> Thesaurus:
         """corpus/thesaurus.toml, read again when an admin has edited it; an edit that cannot be
-        used is reported once and the thesaurus read before goes on serving."""
+        used is reported once and the thesaurus read before goes on serving. A replica's comes
+        with the build it serves."""
+        if self.settings.database:
+            return self._thesaurus[1]
         path = self.settings.corpus_dir / THESAURUS
         stamp = _stamp(path)
         if self._thesaurus[0] != stamp:

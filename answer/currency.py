@@ -35,7 +35,16 @@ def load_rules(path: Path) -> list[Rule]:
     if not path.exists():
         return []
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CurrencyRulesError(f"{path}: cannot be read ({error})") from None
+    return parse_rules(raw, path)
+
+
+def parse_rules(raw: str, path: Path | str) -> list[Rule]:
+    """The rules written in `raw` (a file's text, or the copy a build carries); `path` names it in errors."""
+    try:
+        data = tomllib.loads(raw)
         current = int(data["current_working_together"])
         rules = [
             Rule(re.compile(r"\b(?:" + "|".join(entry["patterns"]) + r")\b", re.IGNORECASE), entry["warning"])

@@ -132,8 +132,17 @@ def _probability(data: dict, path: Path, key: str) -> float:
 
 def load_ranker(path: Path) -> Ranker:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_text(encoding="utf-8")
     except (OSError, ValueError) as error:
+        raise RankerError(f"{path}: cannot be read ({error})") from None
+    return parse_ranker(raw, path)
+
+
+def parse_ranker(raw: str, path: Path | str) -> Ranker:
+    """The ranker written in `raw` (the file's text, or the copy a build carries); `path` names it in errors."""
+    try:
+        data = json.loads(raw)
+    except ValueError as error:
         raise RankerError(f"{path}: cannot be read ({error})") from None
     if not isinstance(data, dict):
         raise RankerError(f"{path}: expected a JSON object")

@@ -64,11 +64,18 @@ def load_thesaurus(path: Path) -> Thesaurus:
         return Thesaurus()
     try:
         raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ThesaurusError(f"{path}: cannot be read ({error})") from None
+    return parse_thesaurus(raw, path)
+
+
+def parse_thesaurus(raw: str, path: Path | str) -> Thesaurus:
+    """The thesaurus written in `raw` (a file's text, or the copy a build carries: see
+    ingest/build.py's served_with); `path` names it in errors."""
+    try:
         data = tomllib.loads(raw)
     except tomllib.TOMLDecodeError as error:
         raise ThesaurusError(f"{path}: {error}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise ThesaurusError(f"{path}: cannot be read ({error})") from None
     unknown = sorted(set(data) - set(TABLES))
     if unknown:
         raise ThesaurusError(f"{path}:{_line_of(raw, unknown[0])}: unknown table [{unknown[0]}]; expected {', '.join(TABLES)}")

@@ -9,6 +9,8 @@ Example:
 Unchanged files are skipped, changed ones re-chunked and only their new sentences
 embedded; a file removed from a scanned folder is dropped (--keep-missing keeps it).
 The new build is published in one step; every run is logged in <index>/ingest-log.jsonl.
+With ASSISTANT_STORE=postgresql://… the build is published to that database instead, in one
+transaction, for every chat replica on it; the run is logged there too.
 Exit code 0 when every file went in, 1 when some failed, 2 when nothing could be done.
 """
 
@@ -39,8 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from ingest.build import build_index
     from ingest.load import IngestError
-    from ingest.report import append_log
+    from journal import log_run
     from searchindex.embed import ModelError, open_embedder
+    from searchindex.stores import StoreUnavailable
 
     try:
         settings = load_settings()
@@ -48,8 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         index_dir = args.index or settings.index_dir
         started = time.monotonic()
         report = build_index(paths, index_dir, settings, open_embedder(settings), keep_missing=args.keep_missing, progress=True, reuse=not args.rebuild)
-        append_log(index_dir, report, time.monotonic() - started)
-    except (IngestError, ModelError, ValueError) as error:
+        log_run(settings, index_dir, report, time.monotonic() - started)
+    except (IngestError, ModelError, ValueError, StoreUnavailable) as error:
         if args.verbose:
             raise
         print(f"error: {error}", file=sys.stderr)

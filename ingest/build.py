@@ -28,7 +28,8 @@ from searchindex import store
 from searchindex.dense import RETRAIN_GROWTH, train_centroids
 from searchindex.embed import Embedder, package_version
 from searchindex.lexical import TermCounts
-from searchindex.shards import FolderStore, Shard, ShardUnreadable
+from searchindex.shards import Shard, ShardStore, ShardUnreadable
+from searchindex.stores import StoreBusy, open_store
 from searchindex.terms import TERMS_VERSION
 
 
@@ -49,7 +50,16 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _reusable(index_store: FolderStore, embedder: Embedder) -> dict | None:
+def served_with(settings: Settings) -> dict[str, str | None]:
+    """What a replica reads at answer time besides the shards, published with the build so
+    every replica answers alike: the corpus folder's thesaurus and currency rules, and the
+    ranker's weights (a single machine reads these files themselves)."""
+    corpus = settings.corpus_dir
+    files = {"thesaurus": corpus / "thesaurus.toml", "currency_rules": corpus / "currency.toml", "ranker": settings.ranker_path}
+    return {name: path.read_text(encoding="utf-8") if path.is_file() else None for name, path in files.items()}
+
+
+def _reusable(index_store: ShardStore, embedder: Embedder) -> dict | None:
     """The live build's manifest, when its shards can be kept: same format, same model, and
     every shard it names still there (unchanged documents' shards are not read back)."""
     live = index_store.live()
@@ -154,7 +164,7 @@ def _embed(fresh: dict[str, Part], earlier: list[Shard], embedder: Embedder, rep
     return shards
 
 
-def _earlier_shards(index_store: FolderStore, old_docs: dict[str, dict], names) -> list[Shard]:
+def _earlier_shards(index_store: ShardStore, old_docs: dict[str, dict], names) -> list[Shard]:
     """The old shards of documents that changed: most of their text, and its vectors, stays."""
     found = []
     for name in names:
@@ -166,7 +176,7 @@ def _earlier_shards(index_store: FolderStore, old_docs: dict[str, dict], names) 
     return found
 
 
-def _inverted_lists(index_store: FolderStore, live: dict | None, docs: dict[str, dict], written: dict[str, Shard], above: int) -> dict | None:
+def _inverted_lists(index_store: ShardStore, live: dict | None, docs: dict[str, dict], written: dict[str, Shard], above: int) -> dict | None:
     """Exact search (None) up to `above` sentences; past it, the live build's IVF centroids
     while the corpus has not outgrown them, else centroids trained on every document's vectors."""
     sentences = sum(d["sentences"] for d in docs.values())
@@ -193,10 +203,14 @@ def build_index(
     Without `reuse`, nothing of the live build is kept (it is known to be damaged).
     """
     with ingest_lock(index_dir):
-        return _build(paths, FolderStore(index_dir), settings, embedder, keep_missing, progress, reuse)
+        try:
+            with open_store(settings, index_dir) as index_store:
+                return _build(paths, index_store, settings, embedder, keep_missing, progress, reuse)
+        except StoreBusy as error:
+            raise IngestError(str(error)) from None
 
 
-def _build(paths: list[Path], index_store: FolderStore, settings: Settings, embedder: Embedder, keep_missing: bool, progress: bool, reuse: bool) -> Report:
+def _build(paths: list[Path], index_store: ShardStore, settings: Settings, embedder: Embedder, keep_missing: bool, progress: bool, reuse: bool) -> Report:
     report = Report()
     index_store.tidy()
     live = _reusable(index_store, embedder) if reuse else None
@@ -212,7 +226,8 @@ def _build(paths: list[Path], index_store: FolderStore, settings: Settings, embe
             report.removed.append(name)
     if not docs:
         raise IngestError("no document could be ingested: " + "; ".join(report.failed or ["no files found"]))
-    if live is not None and not report.removed and not fresh:
+    served = served_with(settings) if settings.database else None
+    if live is not None and not report.removed and not fresh and live.get("served_with") == served:
         report.build = index_store.build_folder(index_store.live())  # nothing changed: the live build stays as it is
         return report
     written = _embed(fresh, _earlier_shards(index_store, old_docs, fresh), embedder, report, progress)
@@ -229,6 +244,7 @@ def _build(paths: list[Path], index_store: FolderStore, settings: Settings, embe
         "chunk_count": sum(d["chunks"] for d in docs.values()),
         "dense": dense,
         "documents": dict(sorted(docs.items())),
+        **({"served_with": served} if served else {}),
     }
     report.build = index_store.build_folder(index_store.publish(manifest))
     return report

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The browser tests' tools, installing only what is missing: Debian's Chromium, and axe-core
-# from the npm registry. Never asks apt for a package that conflicts with one installed:
+# The tests' tools, installing only what is missing: Debian's Chromium, PostgreSQL and nginx,
+# and axe-core from the npm registry. Never asks apt for a package that conflicts with one installed:
 # NodeSource's nodejs ships its own npm, and Debian's `npm` package conflicts with it
 # (apt: "held broken packages", exit 100), so npm is never requested from apt while node is
 # there. Playwright drives /usr/bin/chromium directly, so chromium-driver is not needed.
@@ -10,6 +10,10 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 # Debian's nodejs comes without npm; only where there is no node at all are both Debian's.
 command -v node >/dev/null || missing+=(nodejs npm)
+# For the replica tests: PostgreSQL's server programs (eval/pgcluster.py starts a throwaway
+# server; Debian keeps initdb off PATH) and nginx as the README's reverse proxy.
+command -v initdb >/dev/null || compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null || missing+=(postgresql)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
     echo "installing from Debian: ${missing[*]}"

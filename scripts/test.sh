@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Set up with the test extras and the browser tests' tools (scripts/test-tools.sh: Debian's
-# Chromium and axe-core, each only if missing), then run the whole test suite.
+# Set up with the test extras and the tests' tools (scripts/test-tools.sh: Debian's
+# Chromium, PostgreSQL, nginx and axe-core, each only if missing), then run the whole test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh test

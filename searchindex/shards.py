@@ -22,7 +22,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -53,6 +53,9 @@ class Shard:
 
 
 class ShardStore(Protocol):
+    def build_folder(self, build: str) -> Path | str:
+        """Where a build is, as reports and messages name it."""
+
     def live(self) -> str | None:
         """The name of the published build, if any."""
 
@@ -85,30 +88,6 @@ def _fsync_write(path: Path, data: bytes) -> None:
         os.fsync(handle.fileno())
 
 
-def _write_checked(folder: Path, files: dict[str, bytes]) -> None:
-    """Write each file and, last, their sha256 in CHECKSUMS, checked on every read: a file
-    changed on disk (vectors overwritten with NaN once served changed answers) is refused."""
-    for name, data in files.items():
-        _fsync_write(folder / name, data)
-    sums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
-    _fsync_write(folder / CHECKSUMS, json.dumps(sums, indent=1).encode("utf-8"))
-
-
-def _read_checked(folder: Path) -> dict[str, bytes]:
-    """Every file CHECKSUMS names, each refused in one sentence unless its bytes match."""
-    try:
-        sums = json.loads((folder / CHECKSUMS).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise ShardUnreadable(f"{folder}: shard has no readable {CHECKSUMS}: rebuild with `python -m ingest --rebuild`") from None
-    files = {}
-    for name, expected in sums.items():
-        data = (folder / name).read_bytes()
-        if hashlib.sha256(data).hexdigest() != expected:
-            raise ShardUnreadable(f"{folder}: {name} does not match the checksum written at ingest (changed or damaged on disk)")
-        files[name] = data
-    return files
-
-
 def _npy(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, array)
@@ -118,6 +97,84 @@ def _npy(array: np.ndarray) -> bytes:
 def _new_name() -> str:
     """Unique, and in order of creation when sorted (builds are pruned oldest first)."""
     return time.strftime("%Y%m%dT%H%M%S") + f".{time.time_ns() % 10**9:09d}-{uuid.uuid4().hex[:8]}"
+
+
+# A shard's parts are the same bytes in every store (files here, rows in searchindex/pgstore.py);
+# encode_shard gives them in the order written, its text last.
+CENTROIDS = "centroids.npy"
+
+
+def encode_shard(shard: Shard) -> dict[str, bytes]:
+    head = {
+        "info": shard.info, "chunks": [c.to_json() for c in shard.chunks],
+        "sentences": [s.to_json() for s in shard.sentences], "vocabulary": shard.terms.vocabulary,
+    }
+    return with_checksums({
+        "vectors.npy": _npy(np.concatenate([shard.vectors, shard.passage_vectors]).astype(np.float32)),
+        "terms.npy": _npy(np.concatenate([shard.terms.indptr, shard.terms.ids, shard.terms.counts]).astype(np.int32)),
+        "shard.json": json.dumps(head, ensure_ascii=False).encode("utf-8"),
+    })
+
+
+def encode_centroids(centroids: np.ndarray) -> dict[str, bytes]:
+    return with_checksums({CENTROIDS: _npy(centroids.astype(np.float32))})
+
+
+def with_checksums(parts: dict[str, bytes]) -> dict[str, bytes]:
+    """The parts and, in CHECKSUMS, each one's sha256, checked on every read (checked_reader):
+    a part changed where it is kept (vectors overwritten with NaN once served changed answers,
+    issue 24) is refused."""
+    sums = {name: hashlib.sha256(data).hexdigest() for name, data in parts.items()}
+    return {**parts, CHECKSUMS: json.dumps(sums, indent=1).encode("utf-8")}
+
+
+def checked_reader(read: Callable[[str], bytes], where: str) -> Callable[[str], bytes]:
+    """`read`, with each part refused in one sentence unless it matches its checksum."""
+    try:
+        sums = json.loads(read(CHECKSUMS).decode("utf-8"))
+    except (OSError, KeyError, ValueError):
+        raise ShardUnreadable(f"{where}: shard has no readable {CHECKSUMS}: rebuild with `python -m ingest --rebuild`") from None
+
+    def checked(part: str) -> bytes:
+        data = read(part)
+        if part not in sums or hashlib.sha256(data).hexdigest() != sums[part]:
+            raise ShardUnreadable(f"{where}: {part} does not match the checksum written at ingest (changed or damaged)")
+        return data
+
+    return checked
+
+
+def decode_shard(read: Callable[[str], bytes], where: str) -> Shard:
+    """A shard from its parts, `read(part)` giving each one's bytes; `where` names it in errors."""
+    read = checked_reader(read, where)
+    try:
+        head = json.loads(read("shard.json").decode("utf-8"))
+        chunks = [Chunk.from_json(row) for row in head["chunks"]]
+        sentences = [Sentence.from_json(row) for row in head["sentences"]]
+        vectors = np.load(io.BytesIO(read("vectors.npy")))
+        packed = np.load(io.BytesIO(read("terms.npy")))
+        ends = np.cumsum([len(chunks) + 1, packed[len(chunks)], packed[len(chunks)]])
+        indptr, ids, counts = np.split(packed, ends[:2])
+        terms = TermCounts(head["vocabulary"], indptr.astype(np.int64), ids, counts)
+    except ShardUnreadable:
+        raise
+    except Exception as error:  # any unreadable part makes the shard unusable
+        raise ShardUnreadable(f"{where}: shard is damaged ({type(error).__name__}: {error})") from None
+    if (
+        len(vectors) != len(sentences) + len(chunks) or len(counts) != indptr[-1] or ends[-1] != len(packed)
+        or any(not 0 <= s.chunk < len(chunks) for s in sentences) or (len(ids) and ids.max() >= len(head["vocabulary"]))
+    ):
+        raise ShardUnreadable(f"{where}: shard is damaged (its parts disagree on counts)")
+    return Shard(head["info"], chunks, sentences, vectors[: len(sentences)], vectors[len(sentences) :], terms)
+
+
+def decode_centroids(read: Callable[[str], bytes], where: str) -> np.ndarray:
+    try:
+        return np.load(io.BytesIO(checked_reader(read, where)(CENTROIDS)))
+    except ShardUnreadable:
+        raise
+    except Exception as error:
+        raise ShardUnreadable(f"{where}: unreadable ({type(error).__name__}: {error})") from None
 
 
 class FolderStore:
@@ -146,65 +203,34 @@ class FolderStore:
 
     def read_shard(self, shard_id: str) -> Shard:
         folder = self.folder / SHARDS / shard_id
-        try:
-            files = _read_checked(folder)
-            head = json.loads(files["shard.json"].decode("utf-8"))
-            chunks = [Chunk.from_json(row) for row in head["chunks"]]
-            sentences = [Sentence.from_json(row) for row in head["sentences"]]
-            vectors = np.load(io.BytesIO(files["vectors.npy"]))
-            packed = np.load(io.BytesIO(files["terms.npy"]))
-            ends = np.cumsum([len(chunks) + 1, packed[len(chunks)], packed[len(chunks)]])
-            indptr, ids, counts = np.split(packed, ends[:2])
-            terms = TermCounts(head["vocabulary"], indptr.astype(np.int64), ids, counts)
-        except ShardUnreadable:
-            raise
-        except Exception as error:  # any unreadable part makes the shard unusable
-            raise ShardUnreadable(f"{folder}: shard is damaged ({type(error).__name__}: {error})") from None
-        if (
-            len(vectors) != len(sentences) + len(chunks) or len(counts) != indptr[-1] or ends[-1] != len(packed)
-            or any(not 0 <= s.chunk < len(chunks) for s in sentences) or (len(ids) and ids.max() >= len(head["vocabulary"]))
-        ):
-            raise ShardUnreadable(f"{folder}: shard is damaged (its parts disagree on counts)")
-        return Shard(head["info"], chunks, sentences, vectors[: len(sentences)], vectors[len(sentences) :], terms)
+        return decode_shard(lambda part: (folder / part).read_bytes(), str(folder))
 
     def has_shard(self, shard_id: str) -> bool:
         return (self.folder / SHARDS / shard_id).is_dir()
 
     def write_shard(self, shard: Shard) -> str:
-        shard_id = _new_name()
+        return self.put_parts(_new_name(), encode_shard(shard))
+
+    def write_centroids(self, centroids: np.ndarray) -> str:
+        return self.put_parts(_new_name(), encode_centroids(centroids))
+
+    def put_parts(self, shard_id: str, parts: dict[str, bytes]) -> str:
+        """A shard's (or centroids') files under `shard_id`; a replica caches another store's
+        shards here under their own ids (searchindex/replica.py)."""
         staging = self.folder / SHARDS / (STAGING + shard_id)
         staging.mkdir(parents=True)
-        head = {
-            "info": shard.info, "chunks": [c.to_json() for c in shard.chunks],
-            "sentences": [s.to_json() for s in shard.sentences], "vocabulary": shard.terms.vocabulary,
-        }
-        _write_checked(staging, {
-            "vectors.npy": _npy(np.concatenate([shard.vectors, shard.passage_vectors]).astype(np.float32)),
-            "terms.npy": _npy(np.concatenate([shard.terms.indptr, shard.terms.ids, shard.terms.counts]).astype(np.int32)),
-            "shard.json": json.dumps(head, ensure_ascii=False).encode("utf-8"),
-        })
+        for part, data in parts.items():
+            _fsync_write(staging / part, data)
         staging.rename(self.folder / SHARDS / shard_id)
         return shard_id
 
-    def write_centroids(self, centroids: np.ndarray) -> str:
-        centroids_id = _new_name()
-        staging = self.folder / SHARDS / (STAGING + centroids_id)
-        staging.mkdir(parents=True)
-        _write_checked(staging, {"centroids.npy": _npy(centroids.astype(np.float32))})
-        staging.rename(self.folder / SHARDS / centroids_id)
-        return centroids_id
-
     def read_centroids(self, centroids_id: str) -> np.ndarray:
-        path = self.folder / SHARDS / centroids_id / "centroids.npy"
-        try:
-            return np.load(io.BytesIO(_read_checked(path.parent)["centroids.npy"]))
-        except ShardUnreadable:
-            raise
-        except Exception as error:
-            raise ShardUnreadable(f"{path}: unreadable ({type(error).__name__}: {error})") from None
+        folder = self.folder / SHARDS / centroids_id
+        return decode_centroids(lambda part: (folder / part).read_bytes(), str(folder))
 
-    def publish(self, manifest: dict) -> str:
-        name = _new_name()
+    def publish(self, manifest: dict, name: str | None = None) -> str:
+        """`name`: a replica caching another store's build keeps that build's name."""
+        name = name or _new_name()
         staging = self.folder / BUILDS / (STAGING + name)
         staging.mkdir(parents=True)
         _fsync_write(staging / "manifest.json", json.dumps(manifest, indent=1, ensure_ascii=False).encode("utf-8"))

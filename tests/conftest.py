@@ -62,3 +62,17 @@ def signed_in_admin_page(settings: Settings, assistant=lambda: None):
     sessions = AdminSessions("a long enough password", idle_s=60, max_failures=5, lockout_s=60)
     request = SimpleNamespace(cookies={COOKIE: sessions.sign_in("test", "a long enough password")})
     return AdminPage(settings, assistant, sessions), request
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A throwaway PostgreSQL server on a loopback port (eval/pgcluster.py), for the whole run."""
+    from eval.pgcluster import Cluster, NoPostgres
+
+    try:
+        cluster = Cluster()
+    except NoPostgres as error:
+        pytest.skip(str(error))
+    cluster.start()
+    yield cluster
+    cluster.remove()

@@ -81,7 +81,7 @@ def test_admin_uploads_edits_retires_reviews_and_the_chat_follows(settings, tmp_
         page.keyboard.press("Enter")
         page.locator("#chat details").first.wait_for(timeout=30000)
         reply = page.locator("#chat").inner_text()
-        assert "within two working days" in reply and "printed 18 May 2017" in reply
+        assert "within two working days" in reply and "updated 18 May 2017" in reply  # its stamp says "Last updated"
         assert page.locator("#chat a[href='https://example.org/escalation']").count() == 1
     assert (corpus / "Ch 9 Escalation.txt").exists()
     assert list((corpus / "retired").glob("*/002_6e6ee004ff62726c.txt"))

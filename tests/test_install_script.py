@@ -46,9 +46,9 @@ def machine(tmp_path: Path, tools: set[str]) -> tuple[Path, Path]:
     bin_dir.mkdir()
     for needed in ("dirname", "id", "chmod"):
         (bin_dir / needed).symlink_to(shutil.which(needed))
-    stubs = {"apt-get": APT_GET, "npm": NPM, "node": "#!/bin/bash\n", "chromium": "#!/bin/bash\n"}
+    stubs = {"apt-get": APT_GET, "npm": NPM, "node": "#!/bin/bash\n", "chromium": "#!/bin/bash\n", "initdb": "#!/bin/bash\n", "nginx": "#!/bin/bash\n"}
     for name, body in stubs.items():
-        if name == "apt-get" or name in tools:
+        if name in ("apt-get", "initdb", "nginx") or name in tools:  # the database and proxy are there: these are about the browser tools
             (bin_dir / name).write_text(body)
             (bin_dir / name).chmod(0o755)
     return repo, bin_dir
