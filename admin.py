@@ -33,6 +33,7 @@ from journal import log_run
 from searchindex.stores import StoreUnavailable
 
 REINGEST_HINT = "Re-ingest to publish the change."
+CHAPTER_LISTS = 3  # the edit, retire and how-it-is-read choosers
 ENDED = "Your admin session has ended (signed out, or unused for too long)"
 SESSION_ENDED = f"{ENDED}: [sign in again]({SIGN_IN}?notice=ended)."
 # Sign-out is a form post to admin_gate's route, which ends the session and clears the cookie.
@@ -71,20 +72,37 @@ class AdminPage:
         s = self.settings
         replica = self.assistant().replica
         summary = unavailable(replica.problem) if replica and not replica.available else last_summary(s)
-        return corpus_rows(s), summary, log_rows(s), feedback_summary(s), self.review(order), self.chapters(), self.chapters()
+        return corpus_rows(s), summary, log_rows(s), feedback_summary(s), self.review(order), *self.chapter_lists()
 
     def opened(self, request: gr.Request) -> tuple:
         """The page as it loads: everything for a live session, else only a way to sign in."""
         try:
             self._require(request)
         except gr.Error:
-            return (gr.update(visible=False), SESSION_ENDED, *[gr.update()] * 7)
+            return (gr.update(visible=False), SESSION_ENDED, *[gr.update()] * (5 + CHAPTER_LISTS))
         return (gr.update(visible=True), "", *self.everything())
 
     def chapters(self) -> dict:
         return gr.update(choices=chapter_names(self.settings), value=None)
 
-    def upload(self, files: list | None, replace: bool, request: gr.Request) -> tuple[str, dict, dict]:
+    def chapter_lists(self) -> tuple[dict, ...]:
+        """Each chapter chooser on the page (edit, retire, how it was read), refreshed."""
+        return (self.chapters(),) * CHAPTER_LISTS
+
+    def reading(self, name: str | None, request: gr.Request) -> str:
+        """How the chapter is read (`python -m ingest show`): title, dates, headings, passages."""
+        self._require(request)
+        if not name:
+            return ""
+        try:
+            from ingest.manifest import corpus_file
+            from ingest.show import describe
+
+            return describe(corpus_file(self.settings.corpus_dir, name), self.settings)
+        except IngestError as error:
+            return f"Not readable: {error}"
+
+    def upload(self, files: list | None, replace: bool, request: gr.Request) -> tuple:
         """Each file saved, or refused in one line; one of a live chapter's name only with `replace`."""
         self._require(request)
         lines = []
@@ -99,7 +117,7 @@ class AdminPage:
                 lines.append(f"replaced {saved.name} (the old file is in retired/{date.today()}/)" if replaced else f"saved {saved.name}")
             except IngestError as error:
                 lines.append(f"refused {error}")
-        return "\n".join(lines) + ("\nRe-ingest to publish them." if lines else ""), self.chapters(), self.chapters()
+        return "\n".join(lines) + ("\nRe-ingest to publish them." if lines else ""), *self.chapter_lists()
 
     def reingest(self, order: str, request: gr.Request, progress=gr.Progress()) -> tuple:
         self._require(request)
@@ -138,14 +156,14 @@ class AdminPage:
     def retire(self, name: str | None, request: gr.Request) -> tuple:
         self._require(request)
         if not name:
-            return "Choose a chapter first.", gr.update(), gr.update()
+            return "Choose a chapter first.", *[gr.update()] * CHAPTER_LISTS
         try:
             with ingest_lock(self.settings.index_dir):
                 moved = retire(self.settings.corpus_dir, name, date.today())
         except IngestError as error:
-            return f"Not retired: {error}", gr.update(), gr.update()
+            return f"Not retired: {error}", *[gr.update()] * CHAPTER_LISTS
         where = moved.relative_to(self.settings.corpus_dir)
-        return f"Moved {name} to {where}. Re-ingest to remove it from answers.", self.chapters(), self.chapters()
+        return f"Moved {name} to {where}. Re-ingest to remove it from answers.", *self.chapter_lists()
 
 
 def build(settings: Settings, assistant: Callable[[], Assistant], sessions: AdminSessions, demo: gr.Blocks) -> None:
@@ -182,13 +200,20 @@ def build(settings: Settings, assistant: Callable[[], Assistant], sessions: Admi
             retire_name = gr.Dropdown([], label="Chapter to retire")
             retire_button = gr.Button("Retire this chapter", variant="stop")
             retire_result = gr.Textbox(label="Retire result", interactive=False)
+        with gr.Tab("How a chapter is read"):
+            gr.Markdown("Its title, the dates it states, its headings and its passages as ingest reads them "
+                        "(`python -m ingest show FILE`): check a new chapter here before practitioners see it.")
+            read_name = gr.Dropdown([], label="Chapter file")
+            read_result = gr.Textbox(label="As read", lines=30, max_lines=60, interactive=False, buttons=["copy"])
 
-    tables = [corpus, summary, log, ratings, review, edit_name, retire_name]
+    choosers = [edit_name, retire_name, read_name]
+    tables = [corpus, summary, log, ratings, review, *choosers]
     demo.load(page.opened, None, [panel, notice, *tables], api_name=False)
     sign_out.click(None, js=SIGN_OUT_JS)
-    uploads.upload(page.upload, [uploads, replace], [upload_result, edit_name, retire_name], api_name=False)
+    uploads.upload(page.upload, [uploads, replace], [upload_result, *choosers], api_name=False)
     reingest.click(page.reingest, [order], tables, api_name=False, concurrency_limit=1)
     order.change(page.reorder, [order], [review], api_name=False)
     edit_name.change(page.chosen, [edit_name], [title, area, source_url], api_name=False)
     save.click(page.save, [edit_name, title, area, source_url], [edit_result], api_name=False)
-    retire_button.click(page.retire, [retire_name], [retire_result, edit_name, retire_name], api_name=False)
+    retire_button.click(page.retire, [retire_name], [retire_result, *choosers], api_name=False)
+    read_name.change(page.reading, [read_name], [read_result], api_name=False)

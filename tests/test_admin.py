@@ -126,3 +126,24 @@ def test_half_written_last_lines_are_skipped_counted_and_shown_to_the_admin(sett
     assert "1 unreadable line of the ingest log skipped" in summary
     assert [row[2:4] for row in log_rows][:2] == [[0, 1], [1, 0]]
     assert ratings.startswith("Feedback: up 1, down 1") and "2 unreadable lines skipped" in ratings
+
+
+def test_the_admin_sees_how_a_chapter_is_read_before_practitioners_do(settings, tmp_path):
+    """The admin page's "How a chapter is read" and `python -m ingest show` tell the same story."""
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "escalation.md").write_text(
+        "# 9.1 Escalation\n\nThis page is correct as printed on 3rd March 2025\n\n## When to escalate\n\n"
+        "When professionals disagree about a referral, they should escalate to their designated safeguarding lead.\n",
+        encoding="utf-8")
+    page, request = signed_in_admin_page(settings.with_overrides(corpus_dir=corpus))
+    shown = page.reading("escalation.md", request)
+    assert "title: 9.1 Escalation" in shown and "dates: printed 2025-03-03" in shown
+    assert "    When to escalate" in shown and "they should escalate to their designated safeguarding lead" in shown
+    cli = subprocess.run([sys.executable, "-m", "ingest", "show", str(corpus / "escalation.md")], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 0 and cli.stdout.strip() == shown.strip()
+    missing = subprocess.run([sys.executable, "-m", "ingest", "show", str(corpus / "gone.pdf")], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 2 and missing.stderr.strip().count("\n") == 0 and "gone.pdf" in missing.stderr
