@@ -162,6 +162,21 @@ def edition_line(text: str) -> str | None:
     return parse_date(match.group(0))
 
 
+SAID_CHARS = 200  # of the words a date was read from, kept for `python -m ingest show`
+
+
+def stated_dates(blocks) -> tuple:
+    """Every dated statement in the blocks (ingest/blocks.TextBlock in, DocumentDate out), each
+    (kind, date) once: a web page or Word file may state its print date anywhere, a footer too."""
+    from ingest.blocks import DocumentDate
+
+    found: dict[tuple[str, str], DocumentDate] = {}
+    for block in blocks:
+        for kind, stated in dated_statements(block.text):
+            found.setdefault((kind, stated), DocumentDate(kind, stated, block.text[:SAID_CHARS]))
+    return tuple(found.values())
+
+
 def document_dates(blocks) -> list:
     """The dates a document states about itself near its start (ingest/blocks.TextBlock in,
     DocumentDate out): dated statements, and a title page's lone date as its publication."""
@@ -170,7 +185,7 @@ def document_dates(blocks) -> list:
     front = [b for b in blocks[:FRONT_BLOCKS * 4] if (b.page or 1) <= FRONT_PAGES][:FRONT_BLOCKS * 4]
     found: dict[tuple[str, str], DocumentDate] = {}
     for block in front:
-        said = block.text[:200]
+        said = block.text[:SAID_CHARS]
         for kind, stated in dated_statements(block.text):
             found.setdefault((kind, stated), DocumentDate(kind, stated, said))
         edition = edition_line(block.text) if (block.page or 1) == 1 else None

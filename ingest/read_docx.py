@@ -19,15 +19,14 @@ from docx.oxml.ns import nsmap, qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from ingest.blocks import DocumentDate, StructuredDocument, TextBlock
-from ingest.dates import dated_statements
+from ingest.blocks import StructuredDocument, TextBlock
+from ingest.dates import stated_dates
 from ingest.formats import FormatError
 
 HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
 # Compiled with their namespace: python-docx's own xpath() takes none, and a <w:sdt> is plain lxml.
 GALLERY = lxml.etree.XPath("./w:sdtPr/w:docPartObj/w:docPartGallery/@w:val", namespaces={"w": nsmap["w"]})
 NUM_ID = lxml.etree.XPath("./w:pPr/w:numPr/w:numId/@w:val", namespaces={"w": nsmap["w"]})
-SAID_CHARS = 200  # as ingest/dates.document_dates keeps the words a date was read from
 # A damaged package fails in any of these layers, on opening or only when a part is first read.
 UNREADABLE = (OpcError, PythonDocxError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError,
               lxml.etree.LxmlError, KeyError, ValueError)
@@ -44,7 +43,7 @@ def read_docx(data: bytes) -> StructuredDocument:
         raise FormatError(f"not a readable Word document ({_reason(error)})") from None
     if not blocks:
         raise FormatError("no text in the Word document")
-    return StructuredDocument(tuple(blocks), stated_title or title_style, _dates(blocks))
+    return StructuredDocument(tuple(blocks), stated_title or title_style, stated_dates(blocks))
 
 
 def _reason(error: Exception) -> str:
@@ -129,10 +128,3 @@ def _cell_text(tc, table: Table) -> str:
     """A cell's paragraphs, including those of a table nested in it, as one run of text."""
     return " ".join(" ".join(Paragraph(p, table).text for p in tc.iter(qn("w:p"))).split())
 
-
-def _dates(blocks: list[TextBlock]) -> tuple[DocumentDate, ...]:
-    found: dict[tuple[str, str], DocumentDate] = {}
-    for block in blocks:
-        for kind, stated in dated_statements(block.text):
-            found.setdefault((kind, stated), DocumentDate(kind, stated, block.text[:SAID_CHARS]))
-    return tuple(found.values())

@@ -13,8 +13,8 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
-from ingest.blocks import DocumentDate, StructuredDocument, TextBlock
-from ingest.dates import dated_statements
+from ingest.blocks import StructuredDocument, TextBlock
+from ingest.dates import dated_statements, stated_dates
 from ingest.formats import FormatError, plain_text
 
 HEADINGS = {f"h{n}": n for n in range(1, 7)}
@@ -28,7 +28,6 @@ INLINE = set("a abbr b bdi bdo br cite code data dfn em font i kbd mark q s samp
 BULLET = re.compile(r"^[•●▪◦‣∙·○■□➢►▸–-]\s+")  # typed into the item, where CSS would draw one
 SPACED = {"br", "lb", "td", "th", "cell", "li", "item", "p", "div"}
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-SAID_CHARS = 200  # as ingest/dates.document_dates keeps the words a date was read from
 
 
 def read_html(data: bytes) -> StructuredDocument:
@@ -49,7 +48,7 @@ def read_html(data: bytes) -> StructuredDocument:
     if not blocks:
         raise FormatError("no text in the HTML page")
     blocks = _relative_levels(blocks)
-    return StructuredDocument(tuple(blocks), _title(page, main), _dates(blocks), _canonical(page))
+    return StructuredDocument(tuple(blocks), _title(page, main), stated_dates(blocks), _canonical(page))
 
 
 def _without_unseen(page: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
@@ -189,13 +188,6 @@ def _relative_levels(blocks: list[TextBlock]) -> list[TextBlock]:
     top = min((block.level for block in blocks if block.kind == "heading"), default=1)
     return [TextBlock(b.kind, b.text, b.level - top + 1) if b.kind == "heading" else b for b in blocks]
 
-
-def _dates(blocks: list[TextBlock]) -> tuple[DocumentDate, ...]:
-    found: dict[tuple[str, str], DocumentDate] = {}
-    for block in blocks:
-        for kind, stated in dated_statements(block.text):
-            found.setdefault((kind, stated), DocumentDate(kind, stated, block.text[:SAID_CHARS]))
-    return tuple(found.values())
 
 
 def _title(page: lxml.html.HtmlElement, main: lxml.etree._Element | None) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -45,6 +46,14 @@ def assistant(settings, embedder, built_index):
     from answer.assistant import Assistant
 
     return Assistant.open(settings, embedder)
+
+
+@pytest.fixture
+def corpus(tmp_path) -> Path:
+    """A copy of the shipped corpus a test may change."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(ROOT / "corpus", folder)
+    return folder
 
 
 def corpus_text(name: str) -> str:

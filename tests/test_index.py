@@ -1,6 +1,7 @@
 """The index folder: what built it, atomic publishing, reuse of unchanged text, and a
 clear refusal when the model does not match."""
 
+import hashlib
 import json
 import shutil
 
@@ -77,6 +78,12 @@ def test_a_damaged_build_says_so(settings, embedder, built_index, tmp_path):
     head = json.loads((shard / "shard.json").read_text(encoding="utf-8"))
     head["chunks"].pop()
     (shard / "shard.json").write_text(json.dumps(head), encoding="utf-8")
+    with pytest.raises(IndexUnavailable, match="does not match the checksum"):
+        store.read_index(folder, embedder.identity)
+    # Damage the checksums would not see (a part rewritten with its checksum) is caught too.
+    sums = json.loads((shard / "checksums.json").read_text(encoding="utf-8"))
+    sums["shard.json"] = hashlib.sha256((shard / "shard.json").read_bytes()).hexdigest()
+    (shard / "checksums.json").write_text(json.dumps(sums), encoding="utf-8")
     with pytest.raises(IndexUnavailable, match="disagree on counts"):
         store.read_index(folder, embedder.identity)
 

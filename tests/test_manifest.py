@@ -1,21 +1,12 @@
 """Admin changes to the corpus folder: manifest entries checked and written back, withdrawn
 chapters retired to a dated folder (never deleted) and no longer read by ingest."""
 
-import shutil
 from datetime import date
 
 import pytest
-from conftest import ROOT
 
 from ingest.load import IngestError, ManifestEntry, find_files, read_manifest
 from ingest.manifest import checked_entry, retire, set_entry
-
-
-@pytest.fixture
-def corpus(tmp_path):
-    folder = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", folder)
-    return folder
 
 
 def test_an_edited_entry_is_written_and_read_back_with_the_comments_kept(corpus):

@@ -13,9 +13,8 @@ import time
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from conftest import ROOT, signed_in_admin_page
 
-from admin import AdminPage
 from answer.assistant import Assistant
 from eval.pgcluster import free_port
 from ingest.build import build_index
@@ -78,7 +77,7 @@ def test_a_shard_is_the_same_bytes_and_the_same_shard_in_either_store(shared, tm
         name = database.publish({"documents": {"a.txt": {"shard": ids[0]}}})
     with pgstore.connect(shared.store) as conn:
         assert pgstore.live_build(conn) == name
-        assert pgstore.shard_parts(conn, ids[0]) == {p: (tmp_path / "folder" / "shards" / ids[1] / p).read_bytes() for p in ("vectors.npy", "terms.npy", "shard.json")}
+        assert pgstore.shard_parts(conn, ids[0]) == {p: (tmp_path / "folder" / "shards" / ids[1] / p).read_bytes() for p in ("vectors.npy", "terms.npy", "shard.json", "checksums.json")}
 
 
 def test_a_replica_answers_as_one_machine_does_and_serves_a_changed_chapter_within_5_s(shared, embedder, assistant):
@@ -152,7 +151,7 @@ def test_the_database_down_at_start_is_one_clear_line(settings, embedder, tmp_pa
 def test_answers_go_on_while_the_database_is_away_and_the_replica_reconnects(shared, embedder, postgres):
     build_index([shared.corpus_dir], shared.index_dir, shared, embedder)
     replica = Assistant.open(shared, embedder)
-    admin = AdminPage(shared, lambda: replica)
+    admin, request = signed_in_admin_page(shared, lambda: replica)
     served = replica.ask(QUESTIONS[1]).text
     try:
         postgres.stop()
@@ -164,7 +163,7 @@ def test_answers_go_on_while_the_database_is_away_and_the_replica_reconnects(sha
         _, summary, log, feedback, *_ = admin.everything()
         assert summary.startswith("Publishing is unavailable: the database at") and log == [] and "unavailable" in feedback
         with pytest.raises(Exception, match="Publishing is unavailable"):
-            admin.reingest(True, "Oldest print first", progress=lambda *a, **k: None)
+            admin.reingest("Oldest print first", request, progress=lambda *a, **k: None)
     finally:
         postgres.start()
     deadline = time.monotonic() + 15
@@ -172,7 +171,7 @@ def test_answers_go_on_while_the_database_is_away_and_the_replica_reconnects(sha
         assert time.monotonic() < deadline, "the replica did not reconnect"
         time.sleep(0.1)
     edit(shared.corpus_dir)
-    admin.reingest(True, "Oldest print first", progress=lambda *a, **k: None)
+    admin.reingest("Oldest print first", request, progress=lambda *a, **k: None)
     assert served_within(replica, 0.5) < 0.5  # the admin's own replica copies the build at once
     assert "updated 1" in admin.everything()[1]
     replica.replica.stop()
@@ -183,7 +182,7 @@ def test_feedback_and_the_ingest_log_take_many_writers(shared):
         for i in range(20):
             from journal import record_feedback
 
-            record_feedback(shared, "up" if i % 4 else "down", [{"source": "a.txt"}], None)
+            record_feedback(shared, f"answer-{number}-{i}", "up" if i % 4 else "down", [{"source": "a.txt"}], None)
         log_run(shared, shared.index_dir, Report(added=[f"chapter {number}"]), 1.0)
 
     writers = [threading.Thread(target=write, args=(n,)) for n in range(4)]
@@ -191,7 +190,7 @@ def test_feedback_and_the_ingest_log_take_many_writers(shared):
         thread.start()
     for thread in writers:
         thread.join()
-    assert feedback_tallies(shared) == {"up": 60, "down": 20}
-    log = read_log(shared)
+    assert feedback_tallies(shared) == ({"up": 60, "down": 20}, 0)
+    log, unreadable = read_log(shared)
     assert sorted(e["added"][0] for e in log) == [f"chapter {n}" for n in range(4)]
     assert not (shared.index_dir / "ingest-log.jsonl").exists() and not shared.feedback_path.exists()

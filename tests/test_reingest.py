@@ -24,13 +24,6 @@ NEW_PARAGRAPH = "Practitioners must record every missed health appointment for a
 
 
 @pytest.fixture
-def corpus(tmp_path):
-    folder = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", folder)
-    return folder
-
-
-@pytest.fixture
 def local(settings, corpus, tmp_path):
     return settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
 

@@ -6,7 +6,7 @@ import shutil
 from datetime import date
 
 import pytest
-from conftest import ROOT, signed_in_admin_page
+from conftest import signed_in_admin_page
 
 from ingest.load import IngestError, read_manifest
 from ingest.uploads import safe_name, save_upload
@@ -14,13 +14,6 @@ from ingest.uploads import safe_name, save_upload
 LIVE = "000_7e969022eef22aac.txt"
 TODAY = date(2025, 3, 4)
 MB = 2**20
-
-
-@pytest.fixture
-def corpus(tmp_path):
-    folder = tmp_path / "corpus"
-    shutil.copytree(ROOT / "corpus", folder)
-    return folder
 
 
 @pytest.fixture
