@@ -18,7 +18,7 @@ from searchindex.stores import StoreUnavailable
 
 CORPUS_COLUMNS = ["file", "title", "area", "source address", "print date", "chunks", "last ingested"]
 LOG_COLUMNS = ["finished", "seconds", "added", "updated", "removed", "failed"]
-REVIEW_COLUMNS = ["file", "title", "print date", "months since printed", "passages", "passages with currency warnings"]
+REVIEW_COLUMNS = ["file", "title", "date (printed, updated, published…)", "months since", "passages", "passages with currency warnings"]
 OLDEST_FIRST = "Oldest print first"
 MOST_WARNINGS_FIRST = "Most currency warnings first"
 
@@ -79,15 +79,18 @@ def feedback_summary(settings: Settings) -> str:
 
 
 def review_rows(settings: Settings, chunks: list[Chunk], rules: list[currency.Rule], order: str, today: date) -> list[list]:
-    """One row per indexed chapter: how old its print is and how many of its passages name
+    """One row per indexed chapter: how old its stated date is and how many of its passages name
     superseded guidance. An undated chapter counts as the oldest: nobody knows its age."""
     passages = Counter(chunk.source for chunk in chunks)
     warned = Counter(chunk.source for chunk in chunks if currency.superseded(chunk, rules))
+    # The date a document states about itself, with its kind (a guidance PDF states when it was
+    # published, not printed): the same date its citations show.
+    dated = {chunk.source: chunk.dated for chunk in chunks}
     rows = []
     for name, d in _documents(settings).items():
-        printed = d.get("print_date")
-        months = currency.age_in_months(printed, today) if printed else None
-        rows.append([name, d.get("title"), printed or "not stated", months, passages[name], warned[name]])
+        kind, stated = dated.get(name) or ("printed", d.get("print_date"))
+        months = currency.age_in_months(stated, today) if stated else None
+        rows.append([name, d.get("title"), f"{kind} {stated}" if stated else "not stated", months, passages[name], warned[name]])
     if order == MOST_WARNINGS_FIRST:
         rows.sort(key=lambda row: (-row[5], _oldest_first(row)))
     else:
