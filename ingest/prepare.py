@@ -11,6 +11,7 @@ import hashlib
 from bisect import bisect_right
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from config import Settings
 from ingest.blocks import DATE_KINDS, StructuredDocument
@@ -32,14 +33,24 @@ def _stated_dates(stamps: list[Line], read: str | StructuredDocument) -> tuple[t
     return tuple(ordered)
 
 
-def _read_blocks(source: SourceFile) -> tuple[str, list[Line], list[Block], str | None, list[Line], tuple[int, ...]]:
-    """(text, kept lines, blocks, print date, print lines, PDF page starts) of either kind of source."""
+class Read(NamedTuple):
+    """A source as blocks, whichever reader it came through."""
+
+    text: str  # what chunk offsets point into
+    lines: list[Line]  # kept lines, the print lines taken out
+    blocks: list[Block]
+    print_date: str | None
+    stamps: list[Line]  # the page's own print or update lines
+    page_starts: tuple[int, ...]  # text offset where each PDF page begins (empty otherwise)
+
+
+def _read_blocks(source: SourceFile) -> Read:
     if isinstance(source.read, str):
         print_date, lines, stamps = extract_print_date(clean(source.read))
-        return source.read, lines, parse_blocks(lines), print_date, stamps, ()
+        return Read(source.read, lines, parse_blocks(lines), print_date, stamps, ())
     laid = lay_out(source.read)
     print_date, lines, stamps = extract_print_date(laid.lines)
-    return laid.text, lines, structure(lines, laid.marks), print_date, stamps, laid.page_starts
+    return Read(laid.text, lines, structure(lines, laid.marks), print_date, stamps, laid.page_starts)
 
 
 def prepare(source: SourceFile, settings: Settings) -> tuple[Document, list[Chunk]]:
