@@ -68,3 +68,36 @@ def test_a_repeated_print_footer_is_one_stamp_and_an_undated_one_none():
     printed, lines, stamps = extract_print_date(clean(text))
     assert printed == "2024-06-03" and [line.text for line in stamps] == [footer]
     assert not any("correct as printed" in line.text for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("text", "stated"),
+    [
+        ("Published: July 2025", [("published", "2025-07")]),
+        ("Last updated 12 May 2024", [("updated", "2024-05-12")]),
+        ("which comes into force on 1 September 2025.", [("in force", "2025-09-01")]),
+        ("This page is correct as printed on Saturday 21st of December 2024", [("printed", "2024-12-21")]),
+        ("Revision dates: January 2015, January 2022, February 2025", [("updated", "2025-02")]),
+        ("Publication date: October 2010", [("published", "2010-10")]),
+        # Body text that names a date is no statement about the document itself.
+        ("The council published guidance on children in need on 12 May 2024.", []),
+        ("Working Together to Safeguard Children 2023 sets out the duties.", []),
+    ],
+)
+def test_a_document_states_its_dates_with_their_kinds_and_nothing_is_inferred(text, stated):
+    from ingest.dates import dated_statements
+
+    assert dated_statements(text) == stated
+
+
+def test_a_cover_date_is_the_edition_and_only_the_first_pages_are_read():
+    from ingest.blocks import TextBlock
+    from ingest.dates import document_dates
+
+    blocks = [
+        TextBlock("heading", "Keeping children safe in education 2025", level=1, page=1),
+        TextBlock("paragraph", "July 2025 (for information) version, pending publication of final version which comes into force in September 2025.", page=1),
+        TextBlock("paragraph", "Schools were inspected in March 2019 and revised their policies.", page=2),
+        TextBlock("paragraph", "Last updated 3 March 2020", page=40),  # deep in the body: about something else
+    ]
+    assert sorted((d.kind, d.date) for d in document_dates(blocks)) == [("in force", "2025-09"), ("published", "2025-07")]
