@@ -100,3 +100,16 @@ def test_related_passages_on_an_abstention_are_labelled_as_not_an_answer():
     text = to_plain_text(abstained)
     assert "Related passages (they do not answer your question):" in text and "Sources:" not in text
     assert to_markdown(Answer("q", "q", "Not covered.", True)) == "Not covered."
+
+
+def test_a_guidance_pdf_is_cited_by_section_paragraph_page_and_stated_date_and_opens_at_that_page():
+    kcsie = replace(chunk("All staff should know what to do if a child tells them they are being abused."),
+                    id="kcsie.pdf#40", source="kcsie.pdf", title="Keeping children safe in education 2025",
+                    section_path=("Part one: Safeguarding information for all staff",), paragraphs=("15",), page=9,
+                    dates=(("published", "2025-07"), ("in force", "2025-09")))
+    answer = Answer("q", "q", "All staff should know what to do. [1]", False, (Citation(1, kcsie, 1.0),))
+    text = to_plain_text(answer)
+    assert ("[1] Keeping children safe in education 2025 · Part one: Safeguarding information for all staff · para 15 · p. 9"
+            " · area not stated · published Jul 2025") in text
+    html = to_markdown(answer, {"kcsie.pdf": "https://example.org/kcsie.pdf"})
+    assert 'href="https://example.org/kcsie.pdf#page=9"' in html and "published </span>Jul 2025" in html
