@@ -25,7 +25,7 @@ def check_zip(data: bytes, *, max_expanded_bytes: int, max_members: int) -> None
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as error:
-        raise FormatError(f"not a zip archive, so not a readable Word document ({error})") from None
+        raise FormatError(f"not a zip archive, as this format must be ({error})") from None
     if len(members) > max_members:
         raise FormatError(f"has {len(members)} parts (the limit is {max_members}): refused unread")
     expanded = sum(member.file_size for member in members)
