@@ -101,7 +101,7 @@ def texts_to_embed(corpus: Path) -> tuple[int, int]:
 
     settings, manifest, files, texts = load_settings(), read_manifest(corpus), find_files([corpus]), set()
     for path in files:
-        _, chunks = prepare(load(path, manifest, settings.max_file_mb * 2**20, settings.zip_limits()), settings)
+        _, chunks = prepare(load(path, manifest, settings), settings)
         texts.update(c.embed_text for c in chunks)
         texts.update(s.embed_text for s in split_chunks(chunks))
     return len(files), len(texts)

@@ -78,7 +78,7 @@ def _reusable(index_store: ShardStore, embedder: Embedder) -> dict | None:
 
 
 def _new_part(path: Path, manifest: dict, settings: Settings, now: str) -> Part:
-    source = load(path, manifest, settings.max_file_mb * 2**20, settings.zip_limits())
+    source = load(path, manifest, settings)
     entry = asdict(source.entry)
     document, chunks = prepare(source, settings)
     info = {

@@ -119,11 +119,11 @@ def read_bytes(path: Path, max_bytes: int) -> bytes:
         raise IngestError(f"{name}: cannot be read ({error.strerror or error})") from None
 
 
-def load(path: Path, manifest: dict[str, ManifestEntry], max_bytes: int, zip_limits: dict[str, int] | None = None) -> SourceFile:
-    """The file read and its text extracted; `zip_limits` from Settings.zip_limits(), the defaults' if None."""
-    data = read_bytes(path, max_bytes)
+def load(path: Path, manifest: dict[str, ManifestEntry], settings: Settings) -> SourceFile:
+    """The file read (within the settings' size and zip-expansion limits) and its text extracted."""
+    data = read_bytes(path, settings.max_file_mb * 2**20)
     try:
-        content = read(path.suffix, data, **(Settings().zip_limits() if zip_limits is None else zip_limits))
+        content = read(path.suffix, data, **settings.zip_limits())
     except FormatError as error:
         raise IngestError(f"{shown(path.name)}: {error}") from None
     except MemoryError:

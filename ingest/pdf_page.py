@@ -78,10 +78,11 @@ def pdf_line(raw: dict, body_size: float) -> PdfLine | None:
     return PdfLine(" ".join(text.split()), round(size, 1), all(_is_bold(s) for s in words), x0, y0, x1, y1, marker)
 
 
-def page_blocks(page, number: int, body_size: float) -> list[PdfBlock]:
-    """The page's text blocks, split where Word left an empty line inside one."""
+def page_blocks(page_dict: dict, number: int, body_size: float) -> list[PdfBlock]:
+    """The page's text blocks (from PyMuPDF's get_text("dict")), split where Word left an
+    empty line inside one."""
     blocks = []
-    for raw in page.get_text("dict")["blocks"]:
+    for raw in page_dict["blocks"]:
         if raw["type"] != 0:
             continue
         current: list[PdfLine] = []

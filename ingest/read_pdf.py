@@ -137,8 +137,9 @@ def read_pdf(data: bytes) -> StructuredDocument:
 
     try:
         document = pymupdf.open(stream=data, filetype="pdf")
-        raw = [(page, page.rect.width, page.rect.height) for page in document]
-        sizes = Counter(round(s["size"], 1) for page, _, _ in raw[:3] for b in page.get_text("dict")["blocks"] if b["type"] == 0 for l in b["lines"] for s in l["spans"])
+        raw = [(page.get_text("dict"), page.rect.width, page.rect.height) for page in document]
+        # The body size, guessed from the first pages, tells a footnote marker from the text.
+        sizes = Counter(round(s["size"], 1) for page, _, _ in raw[:3] for b in page["blocks"] if b["type"] == 0 for l in b["lines"] for s in l["spans"])
         guess = sizes.most_common(1)[0][0] if sizes else 12.0
         pages = [page_blocks(page, number, guess) for number, (page, _, _) in enumerate(raw, start=1)]
     except (RuntimeError, ValueError) as error:

@@ -21,7 +21,7 @@ PREVIEW_CHARS = 400
 
 def describe(path: Path, settings: Settings, passages: int | None = None) -> str:
     """The reading of `path` as plain text; raises IngestError (one line naming the file)."""
-    source = load(path, read_manifest(path.parent), settings.max_file_mb * 2**20, settings.zip_limits())
+    source = load(path, read_manifest(path.parent), settings)
     document, chunks = prepare(source, settings)
     body = [c for c in chunks if not c.stamp]
     words = [len(c.text.split()) for c in body] or [0]

@@ -27,7 +27,7 @@ def scaled(tmp_path_factory):
 
 def _documents(folder):
     settings, manifest = load_settings(), read_manifest(folder)
-    return {path.name: prepare(load(path, manifest, 2**24), settings) for path in find_files([folder])}
+    return {path.name: prepare(load(path, manifest, settings), settings) for path in find_files([folder])}
 
 
 def test_first_copy_is_the_shipped_corpus(scaled):

@@ -14,14 +14,14 @@ SETTINGS = Settings()
 
 
 def chunks_of(name: str):
-    source = load(ROOT / "corpus" / name, read_manifest(ROOT / "corpus"), 2**24)
+    source = load(ROOT / "corpus" / name, read_manifest(ROOT / "corpus"), SETTINGS)
     return prepare(source, SETTINGS)
 
 
 def chunks_of_text(text: str, tmp_path: Path, **overrides):
     path = tmp_path / "page.txt"
     path.write_text(text, encoding="utf-8")
-    return prepare(load(path, {}, 2**24), SETTINGS.with_overrides(**overrides))
+    return prepare(load(path, {}, SETTINGS), SETTINGS.with_overrides(**overrides))
 
 
 CORPUS = sorted(p.name for p in (ROOT / "corpus").glob("*.txt"))

@@ -88,7 +88,7 @@ def test_markdown_hash_headings_are_headings_with_their_levels(tmp_path, setting
     path.write_text("# Online safety\n\nSchools should filter and monitor online access.\n\n## Sexting\n\n"
                     "Staff must not view or forward indecent images of a child.\n\n# Missing children\n\nReport a missing child at once.\n",
                     encoding="utf-8")
-    document, chunks = prepare(load(path, {}, 2**20), settings)
+    document, chunks = prepare(load(path, {}, settings), settings)
     paths = {c.text.split()[0]: c.section_path for c in chunks}
     assert document.title == "Online safety"
     assert paths["Staff"] == ("Online safety", "Sexting")

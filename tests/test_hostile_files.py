@@ -97,9 +97,10 @@ LOAD_ONE = """
 import resource, sys
 from pathlib import Path
 resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
+from config import Settings
 from ingest.load import IngestError, load
 try:
-    load(Path(sys.argv[1]), {}, 20 * 2**20)
+    load(Path(sys.argv[1]), {}, Settings())  # the default limits: 20 MB a file
     print("ingested")
 except IngestError as error:
     print(error)
