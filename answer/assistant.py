@@ -250,17 +250,29 @@ class Assistant:
     def _read(self, resolved: Resolved, area: str | None, earlier: list[str]) -> Reading:
         """The live index and the evidence found in it (one index throughout: a re-ingest may
         publish a new build at any moment, and evidence rows only mean something in their own).
-        A question about nothing the procedures cover, asked after earlier turns, is read
-        again as leaning on them ("is the KCSIE version any different?"), and kept so if it is
-        on topic so read; otherwise it stays off-topic ("what's the weather like tomorrow?")."""
+        A question asked after earlier turns is also read as leaning on them, and kept so
+        where it is on topic only so read ("is the KCSIE version any different?") or answered
+        clearly more surely (see _surer); otherwise it stands alone ("what's the weather like
+        tomorrow?" stays off-topic)."""
         index = self.index()
         allowed = index.in_area(area) if area else None
         reading = self._look(index, resolved, allowed)
-        if reading.unrelated and earlier and not resolved.focus:
+        if earlier and not resolved.focus:
             leaning = self._look(index, lean_on(resolved.query, earlier), allowed)
-            if not leaning.unrelated:
+            if not leaning.unrelated and (reading.unrelated or self._surer(leaning, reading)):
                 return leaning
         return reading
+
+    def _surer(self, leaning: Reading, alone: Reading) -> bool:
+        """Whether a question read as leaning on the turn before is answered, and clearly more
+        surely than read alone: "i haven't heard anything back - what should i do?" names no
+        topic, so alone it is answered weakly from anywhere. A question with a topic of its own
+        is answered at least as surely alone, and one the procedures do not cover is not
+        answered by borrowing the earlier topic."""
+        leaning_not_answered = self.ranker.not_answered(leaning.evidence)
+        if leaning_not_answered >= self.ranker.abstain_above:
+            return False
+        return self.ranker.not_answered(alone.evidence) - leaning_not_answered > self.settings.lean_margin
 
     def _look(self, index: store.IndexData, resolved: Resolved, allowed: np.ndarray | None) -> Reading:
         query = self.query(resolved, index)

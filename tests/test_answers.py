@@ -5,9 +5,11 @@ import re
 
 import pytest
 
+from answer.assistant import Assistant
 from answer.compose import SAFETY_NOTICE
 
 from eval.match import holds
+from ingest.build import build_index
 
 WEST_MIDLANDS, WT2015, PRACTITIONERS, MILTON_KEYNES, SHARED = (
     "000_7e969022eef22aac.txt",
@@ -181,6 +183,37 @@ def test_a_follow_up_asking_if_it_includes_someone_answers_within_the_topic(assi
     follow = assistant.ask("does that include the police?", [question])
     assert not follow.abstained and question in follow.standalone_question
     assert holds(follow.citations[0].chunk.text, "including the police and health services")
+
+
+PRIVATE_FOSTERING = """# 4.7 Private Fostering
+
+## What private fostering is
+
+A private fostering arrangement is one made privately for the care of a child under the age of 16 (under 18 if disabled) by someone other than a parent or close relative, in their own home, with the intention that it should last for 28 days or more.
+
+A child is not privately fostered if the person caring for them has done so for less than 28 days and does not intend to do so for longer.
+
+## Notifying the local authority
+
+Anyone who becomes aware of a private fostering arrangement, including school staff, should notify the local authority so that it can check the arrangement is suitable and safe for the child.
+"""
+
+
+def test_a_follow_up_naming_no_topic_of_its_own_is_answered_within_the_earlier_one(corpus, settings, embedder, tmp_path):
+    # Neither question looks like a follow-up by its words ("one", three words of its own), and
+    # alone each is answered from anywhere or not at all; after the question before, both belong to it.
+    (corpus / "private-fostering.md").write_text(PRIVATE_FOSTERING, encoding="utf-8")
+    local = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
+    assert not build_index([corpus], local.index_dir, local, embedder).failed
+    assistant = Assistant(local, embedder)
+    history = ["what is private fostering?"]
+    school = assistant.ask("what should the school do if we find out one of our pupils is in one?", history)
+    assert not school.abstained and history[0] in school.standalone_question
+    assert any("should notify the local authority" in c.chunk.text for c in school.citations[:2])
+    how_long = assistant.ask("how long does it have to go on for before it counts?", history)
+    assert not how_long.abstained and "28 days" in how_long.text
+    alone = assistant.ask("how long does it have to go on for before it counts?")
+    assert alone.standalone_question == "how long does it have to go on for before it counts?"
 
 
 @pytest.mark.parametrize(
