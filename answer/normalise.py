@@ -4,7 +4,9 @@ Chat spellings and contractions are expanded, misspelt words corrected against t
 corpus's own vocabulary and a general English frequency list (symspellpy's), and
 acronyms and lay phrases looked up in the thesaurus. Corpus words, English words, thesaurus
 acronyms and words typed in capitals are never "corrected", and a word of three or four
-letters only to a corpus word: a typo rule must not meet a real word or an acronym.
+letters only to a corpus word: a typo rule must not meet a real word or an acronym. A mend
+must be a slip people make (a letter missed, doubled or swapped, a neighbouring key, a vowel
+for a vowel), so a word the English list lacks is not turned into another ("vape" → "rape").
 """
 
 from __future__ import annotations
@@ -27,6 +29,40 @@ CAPITALS = re.compile(r"\b[A-Z]{2,}s?\b")
 RAREST = 10.0  # log10 rarity of a word not in the English list (the list's rarest is ~9.4)
 SHORT_WORD = 3  # from three letters ("wrk"); below five only to a corpus word, "lado" stays
 ENGLISH = "frequency_dictionary_en_82_765.txt"  # in symspellpy's package
+KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")  # each row sits half a key right of the one above
+VOWELS = frozenset("aeiouy")
+
+
+def _neighbouring_keys() -> dict[str, frozenset[str]]:
+    """Each letter's neighbours on a QWERTY keyboard: beside it, and the two touching it above and below."""
+    near: dict[str, set[str]] = {}
+    for r, row in enumerate(KEY_ROWS):
+        for i, key in enumerate(row):
+            touching = {(r, i - 1), (r, i + 1), (r - 1, i), (r - 1, i + 1), (r + 1, i - 1), (r + 1, i)}
+            near[key] = {KEY_ROWS[a][b] for a, b in touching if 0 <= a < len(KEY_ROWS) and 0 <= b < len(KEY_ROWS[a])}
+    return {key: frozenset(keys) for key, keys in near.items()}
+
+
+NEIGHBOURS = _neighbouring_keys()
+
+
+def typing_distance(typed: str, meant: str) -> int:
+    """Edits from `meant` to `typed` counting only slips people make: a letter missed, doubled
+    or swapped with the next, a neighbouring key, or a vowel for another (spelling by sound).
+    Any other letter for a letter counts two edits, so "vape" is not one slip from "rape"."""
+    previous2: list[int] = []
+    previous = list(range(len(meant) + 1))
+    for i, a in enumerate(typed, 1):
+        current = [i]
+        for j, b in enumerate(meant, 1):
+            slip = a == b or b in NEIGHBOURS.get(a, ()) or (a in VOWELS and b in VOWELS)
+            cost = 0 if a == b else (1 if slip else 2)
+            best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a == meant[j - 2] and typed[i - 2] == b:
+                best = min(best, previous2[j - 2] + 1)
+            current.append(best)
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 @dataclass(frozen=True)
@@ -102,7 +138,10 @@ class Speller:
         with self._lock:
             symspell = self._index()
             self._include(symspell, corpus_words)
-            found = symspell.lookup(word, symspellpy.Verbosity.CLOSEST, max_edit_distance=edits)
+            found = symspell.lookup(word, symspellpy.Verbosity.ALL, max_edit_distance=edits)
+        slips = {s.term: typing_distance(word, s.term) for s in found}
+        closest = min(slips.values(), default=edits + 1)
+        found = [s for s in found if slips[s.term] == closest <= edits]
         in_corpus = [s.term for s in found if s.term in corpus_words]
         if in_corpus:
             return in_corpus[0]

@@ -20,6 +20,16 @@ def test_typos_are_mended_against_the_corpus_and_english():
     assert ("saftey", "safety") in read.corrections and ("refferal", "referral") in read.corrections
 
 
+def test_a_word_is_mended_only_by_a_slip_of_the_fingers_never_into_a_different_word():
+    # "vape" is one letter from "rape", a corpus word, but v and r are far apart on a keyboard:
+    # read as typed, never as a question about rape; "wrk" is a letter missed, so it is mended.
+    words = CORPUS_WORDS | {"rape", "work", "note"}
+    read = normalise("can kids vape at school or ofsted wrk", words, THESAURUS)
+    assert "vape" in read.text.split() and "rape" not in read.text.split()
+    assert "ofsted" in read.text.split()
+    assert read.corrections == (("wrk", "work"),)
+
+
 def test_chat_spellings_and_contractions_are_expanded():
     read = normalise("whats the rule if u cant tell ur manager", CORPUS_WORDS, THESAURUS)
     assert read.text.startswith("what is the rule if you cannot tell your manager")
