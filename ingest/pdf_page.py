@@ -65,8 +65,10 @@ def _is_bold(span: dict) -> bool:
 def pdf_line(raw: dict, body_size: float) -> PdfLine | None:
     """A line's text without footnote markers: superscript digits set smaller than the text."""
     spans = [s for s in raw["spans"] if s["text"]]
-    kept = [s for s in spans if not (s["text"].strip().isdigit() and (s["flags"] & 1 or s["size"] < SUPERSCRIPT * body_size) and s["size"] < body_size - 1)]
-    text = "".join(s["text"] for s in kept)
+    markers = [s["text"].strip().isdigit() and (s["flags"] & 1 or s["size"] < SUPERSCRIPT * body_size) and s["size"] < body_size - 1 for s in spans]
+    kept = [s for s, marker in zip(spans, markers) if not marker]
+    # A marker's own space may be the only one between two words ("fostering¹²³ occurs").
+    text = "".join((" " if s["text"] != s["text"].strip() else "") if marker else s["text"] for s, marker in zip(spans, markers))
     if not text.strip():
         return None
     words = [s for s in kept if s["text"].strip()]

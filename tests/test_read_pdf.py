@@ -134,6 +134,22 @@ def test_a_footnote_marker_leaves_the_sentence_and_the_footnote_stands_apart(rea
     assert [b.text for b in _kinds(read, "footnote")] == ["3 See the data protection guidance."]
 
 
+def test_a_footnote_marker_holding_the_only_space_leaves_the_words_apart():
+    # As in KCSIE para 340: "Private fostering" + marker "123 " + "occurs when…" on one line.
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.write(6, "Private fostering")
+    pdf.set_font("helvetica", size=6)
+    pdf.write(6, "12 ")  # set small on the line itself, so the reader finds it within the line
+    pdf.set_font("helvetica", size=11)
+    pdf.write(6, "occurs when a child under the age of 16 is cared for by someone who is not a relative.")
+    text = " ".join(b.text for b in read_pdf(bytes(pdf.output())).blocks)
+    assert "Private fostering occurs when a child" in text
+
+
 def test_a_paragraph_runs_on_over_the_page_break_without_the_running_header(read):
     records = next(b for b in read.blocks if b.text.startswith("Records should"))
     assert records.text.endswith("ask for advice and should not wait until they are certain before they speak to the lead.")
