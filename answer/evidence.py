@@ -33,7 +33,7 @@ PASSAGE_FEATURES = (
 # Per question, for abstention (with the ranker's best score and margin added by rank.py).
 QUESTION_FEATURES = (
     "best_sentence", "best_coverage", "uncovered_words", "uncovered_rarity", "uncovered_rarity_sum", "content_terms", "own_uncovered_share",
-    "nearest",
+    "nearest", "corpus_size",
 )
 
 
@@ -203,5 +203,8 @@ def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray 
         float(len(query.weighed_terms)),
         len(own_missing) / max(1, len(own_words)),
         max((float(c.max()) for c in (best, silent) if c.size), default=0.0),
+        # log10 of the sentences searched: among more of them the nearest is nearer by chance,
+        # so how near counts as an answer depends on it (the five pages: 2.3; with the eight guidance PDFs beside them: 3.8).
+        float(np.log10(1 + len(index.sentences))),
     ], np.float32)
     return Evidence(rows, features.astype(np.float32), question)

@@ -3,17 +3,22 @@
 Example:
     python -m eval.fit --questions eval/practitioners.jsonl eval/questions.jsonl eval/heldout2.jsonl eval/heldout3.jsonl
     python -m eval.fit --questions eval/practitioners.jsonl --out /tmp/ranker.json --false-abstention 0.02
+    python -m eval.fit --questions eval/heldout3.jsonl --also eval/realdocs.jsonl /tmp/realindex --keep-passage-model
 
 Only dev questions (a stable hash of their id, see eval/questions.py) are read: the test
-split stays untouched for the final run. Cross-validated scores on dev are printed and kept
-in the file beside the weights, the questions they came from and what they were fitted with.
+split stays untouched for the final run. With --also, the abstention model also learns from
+questions read over another corpus (a large one: among thousands of passages the nearest is
+nearer by chance); with --keep-passage-model only the abstention model is refitted.
+Cross-validated scores on dev are printed and kept in the file beside the weights, the
+questions they came from and what they were fitted with.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +43,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m eval.fit", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", type=Path, nargs="+", required=True, help="question files in the shared format")
     parser.add_argument("--out", type=Path, help="where to write the ranker (default: the configured answer/ranker.json)")
+    parser.add_argument(
+        "--also", nargs=2, action="append", default=[], metavar=("QUESTIONS", "INDEX"),
+        help="the abstention model also learns from this file's dev questions read over this index "
+        "(repeatable), e.g. guidance questions over a corpus holding the guidance PDFs",
+    )
+    parser.add_argument("--keep-passage-model", action="store_true", help="keep the configured ranker's passage model; refit only the abstention model")
     parser.add_argument("--false-abstention", type=float, default=0.03, help="most answerable dev questions it may refuse (default 0.03)")
     return parser.parse_args(argv)
 
@@ -189,18 +200,32 @@ def _threshold(answerable_probability: np.ndarray, refusals: int) -> float:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from answer.assistant import Assistant
-    from answer.rank import Ranker, save_ranker, unfitted
+    from answer.evidence import PASSAGE_FEATURES
+    from answer.rank import Ranker, load_ranker, save_ranker, unfitted
     from config import load_settings
 
     settings = load_settings()
+    out = args.out or settings.ranker_path
     dev = [q for path in args.questions for q in in_split(load_questions(path), "dev")]
     assistant = Assistant.open(settings, ranker=unfitted())  # evidence needs no ranker: the one on disk may be stale
     data = samples(assistant, dev)
-    passage_model, strength, retrieval, logits = fit_passages(data)
+    if args.keep_passage_model:
+        kept = json.loads(settings.ranker_path.read_text(encoding="utf-8"))
+        passage_model, strength = load_ranker(settings.ranker_path).passage, kept["measured_on_dev"]["passage_C"]
+        retrieval = {k: kept["measured_on_dev"][k] for k in ("hit@1", "hit@3", "mrr", "answerable_questions")}
+        logits = out_of_fold_passage_logits(data, strength)  # as the kept model's were: not flattered
+        chosen_on = kept["chosen_on"].split("; ")[0]
+    else:
+        passage_model, strength, retrieval, logits = fit_passages(data)
+        chosen_on = f"dev split of {', '.join(str(p) for p in args.questions)} ({len(dev)} questions)"
+    for path, index in args.also:
+        there = Assistant.open(replace(settings, index_dir=Path(index)), embedder=assistant.embedder, ranker=unfitted())
+        more = samples(there, in_split(load_questions(Path(path)), "dev"))
+        data += more
+        logits += [passage_model.logit(s.evidence.passage, PASSAGE_FEATURES) for s in more]  # questions it never saw
+        chosen_on += f"; the abstention model also on the dev split of {path} over {Path(index).name} ({len(more)} questions)"
     question_model, threshold, abstention = fit_abstention(data, logits, args.false_abstention)
-    chosen_on = f"dev split of {', '.join(str(p) for p in args.questions)} ({len(dev)} questions)"
     ranker = Ranker(passage_model, question_model, threshold, chosen_on)
-    out = args.out or settings.ranker_path
     fitted_with = {"model_sha256": assistant.embedder.identity.sha256, "off_topic_below": settings.off_topic_below}
     save_ranker(ranker, out, {**retrieval, "passage_C": strength, **abstention}, fitted_with)
     print(f"wrote {out}")

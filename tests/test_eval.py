@@ -1,7 +1,9 @@
 """The evaluation: our question set is valid, the runner keeps the shared contract on any
-question file, and the metrics are right on a case worked out by hand."""
+question file, the metrics are right on a case worked out by hand, and the abstention model
+can be refitted over a larger corpus."""
 
 import json
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -122,3 +124,23 @@ def test_quoted_pieces_count_as_whole_only_from_a_sentence_start_to_its_end():
     cut = {"abstained": False, "citations": cited, "answer": "should act at once. [1]\nThey must tell the designated [1]"}
     assert whole_sentences(whole) == 1.0 and whole_sentences(cut) == 0.0
     assert whole_sentences({"abstained": True, "citations": [], "answer": "not covered"}) is None
+
+
+def test_the_abstention_model_can_be_refitted_over_a_larger_corpus_keeping_the_ranking(settings, embedder, built_index, corpus, tmp_path):
+    # A second, larger corpus: the five pages and a long extra chapter.
+    from ingest.build import build_index
+
+    chapter = "\n\n".join(f"## Part {n}\n\nPractitioners in service {n} should record each concern and share it with the designated lead." for n in range(60))
+    (corpus / "extra.md").write_text("# Extra chapter\n\n" + chapter + "\n", encoding="utf-8")
+    larger = tmp_path / "larger-index"
+    assert not build_index([corpus], larger, settings.with_overrides(index_dir=larger), embedder).failed
+    out = tmp_path / "ranker.json"
+    run = subprocess.run(
+        [sys.executable, "-m", "eval.fit", "--questions", "eval/heldout3.jsonl", "--also", "eval/heldout3.jsonl", str(larger), "--keep-passage-model", "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, env={**os.environ, "ASSISTANT_INDEX_DIR": str(settings.index_dir)},
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    written, shipped = json.loads(out.read_text(encoding="utf-8")), json.loads((ROOT / "answer" / "ranker.json").read_text(encoding="utf-8"))
+    assert written["passage"] == shipped["passage"]  # ranking untouched
+    assert "corpus_size" in written["question"]["features"] and 0 < written["abstain_above"] < 1
+    assert "also on the dev split of eval/heldout3.jsonl over larger-index" in written["chosen_on"]
