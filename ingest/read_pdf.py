@@ -88,13 +88,14 @@ def _row(columns: list[list[PdfBlock]], reading: Reading) -> TextBlock:
     return TextBlock("row", " | ".join(cell for cell in cells if cell), page=columns[0][0].page)
 
 
-def _continues(before: TextBlock, after: TextBlock) -> bool:
+def _continues(before: TextBlock, after: TextBlock, reading: Reading) -> bool:
     """A paragraph cut by a page break or a stray block boundary: no closing punctuation, and
-    the next block starts in lower case."""
-    return (
-        before.kind in ("paragraph", "item", "footnote") and after.kind == "paragraph" and after.number is None
-        and before.text[-1:] not in TERMINAL and after.text[:1].islower()
-    )
+    the next block starts in lower case. So does a heading that wraps (not one the bookmarks
+    name whole); set in bold at the body's size, it was a sentence in bold (a call-out box:
+    "The most important consideration is whether … is likely" / "to support the safeguarding
+    of a child"), and is read as a paragraph (see _flow)."""
+    runs_on = before.kind in ("paragraph", "item", "footnote") or (before.kind == "heading" and fold(before.text) not in reading.bookmarks)
+    return runs_on and after.kind == "paragraph" and after.number is None and before.text[-1:] not in TERMINAL and after.text[:1].islower()
 
 
 def _flow(pages: list[tuple[list, list[PdfBlock]]], reading: Reading) -> list[TextBlock]:
@@ -105,9 +106,11 @@ def _flow(pages: list[tuple[list, list[PdfBlock]]], reading: Reading) -> list[Te
     for order, notes in pages:
         for item in order:
             block = _row(item, reading) if isinstance(item, list) else _classify(item, reading)
-            if out and _continues(out[-1], block):
+            if out and _continues(out[-1], block, reading):
                 last = out.pop()
-                block = TextBlock(last.kind, _join([last.text, block.text], reading.words), last.level, last.number, last.page)
+                in_bold = last.kind == "heading" and last.level == reading.heading_levels.get((reading.body_size, True))
+                kind, level = ("paragraph", 0) if in_bold else (last.kind, last.level)
+                block = TextBlock(kind, _join([last.text, block.text], reading.words), level, last.number, last.page)
             elif pending and out and out[-1].text[-1:] in TERMINAL:
                 out += pending
                 pending = []

@@ -150,6 +150,25 @@ def test_a_footnote_marker_holding_the_only_space_leaves_the_words_apart():
     assert "Private fostering occurs when a child" in text
 
 
+def test_a_sentence_set_in_bold_over_two_lines_is_a_paragraph_not_a_heading():
+    # A call-out box as in the information sharing advice: bold body text, centred, each line
+    # its own block; the first line alone looks like a heading.
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.multi_cell(190, 6, "Practitioners should share what they know when a child may be at risk of harm. " * 3)
+    pdf.set_font("helvetica", "B", 11)
+    pdf.set_xy(20, pdf.get_y() + 4)
+    pdf.cell(170, 6, "The most important consideration is whether the sharing of information is likely", align="C")
+    pdf.set_xy(20, pdf.get_y() + 6)
+    pdf.cell(170, 6, "to support the safeguarding of a child", align="C")
+    read = read_pdf(bytes(pdf.output()))
+    assert not _kinds(read, "heading")
+    assert "The most important consideration is whether the sharing of information is likely to support the safeguarding of a child" in [b.text for b in _kinds(read, "paragraph")]
+
+
 def test_a_paragraph_runs_on_over_the_page_break_without_the_running_header(read):
     records = next(b for b in read.blocks if b.text.startswith("Records should"))
     assert records.text.endswith("ask for advice and should not wait until they are certain before they speak to the lead.")
