@@ -159,10 +159,8 @@ def uncovered(index: IndexData, question: Normalised) -> list[str]:
         if any(all(t in vocab for t in terms(e)) for e in found)
         for word in phrase.split()
     }
-    return [
-        w for w in dict.fromkeys(words(question.text))
-        if w not in STOPWORDS and w not in covered and stem(w.split("'")[0]) not in vocab and w.isalpha()
-    ]
+    bases = {w: w.split("'")[0] for w in dict.fromkeys(words(question.text))}  # "clare's" is "clare"
+    return [w for w, base in bases.items() if w not in STOPWORDS and w not in covered and base.isalpha() and stem(base) not in vocab]
 
 
 def _asks_about_stamp(text: str, query: Query) -> bool:
@@ -193,7 +191,7 @@ def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray 
     missing = uncovered(index, query.normalised)
     own_words = [w for w in words(query.own.text) if w not in STOPWORDS]
     own_missing = uncovered(index, query.own) if query.focus else missing
-    rarity = [speller().rarity(w) for w in missing]
+    rarity = [speller().rarity(w.split("'")[0]) for w in missing]
     question = np.array([
         float(best.max()) if rows.size else 0.0,
         float(coverage.max()) if rows.size else 0.0,

@@ -271,3 +271,12 @@ def test_a_question_that_means_nothing_alone_is_read_with_the_turn_before(assist
     assert holds(answer.citations[0].chunk.text, "Keeping Children Safe in Education defines safeguarding")
     weather = assistant.ask("whats the weather like tomorrow", history)
     assert weather.abstained and weather.related == ()
+
+
+def test_a_name_the_procedures_never_use_counts_as_unknown_in_the_possessive_too(assistant):
+    # "clare's" is "clare": an unknown word weighs towards "the procedures don't cover this".
+    from answer.evidence import QUESTION_FEATURES, uncovered
+
+    read = assistant.read("what is clare's law")
+    assert uncovered(read.index, read.query.normalised) == ["clare's"]
+    assert read.evidence.question[QUESTION_FEATURES.index("uncovered_words")] == 1
