@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from eval.match import holds
-from eval.questions import Question, in_split, load_questions
+from eval.questions import Question, QuestionFileError, in_split, load_questions
 
 FOLDS = 5
 STRENGTHS = (0.03, 0.1, 0.3, 1.0, 3.0)  # inverse regularisation tried for each model
@@ -201,29 +201,43 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from answer.assistant import Assistant
     from answer.evidence import PASSAGE_FEATURES
-    from answer.rank import Ranker, load_ranker, save_ranker, unfitted
+    from answer.rank import Ranker, RankerError, load_ranker, save_ranker, unfitted
     from config import load_settings
+    from searchindex.store import IndexUnavailable, read_manifest
 
     settings = load_settings()
     out = args.out or settings.ranker_path
-    dev = [q for path in args.questions for q in in_split(load_questions(path), "dev")]
+    if args.keep_passage_model:  # read first: a file that cannot be kept fails before minutes of reading
+        try:
+            passage_model, kept = load_ranker(settings.ranker_path).passage, json.loads(settings.ranker_path.read_text(encoding="utf-8"))
+            strength = kept["measured_on_dev"]["passage_C"]
+            retrieval = {k: kept["measured_on_dev"][k] for k in ("hit@1", "hit@3", "mrr", "answerable_questions")}
+        except (RankerError, KeyError, TypeError) as problem:
+            print(f"error: {settings.ranker_path}: no passage model to keep, with how it was fitted ({problem})", file=sys.stderr)
+            return 2
+    try:
+        dev = [q for path in args.questions for q in in_split(load_questions(path), "dev")]
+        also = [(in_split(load_questions(Path(path)), "dev"), path, Path(index)) for path, index in args.also]
+        for _, _, index in also:
+            if read_manifest(index) is None:
+                raise IndexUnavailable(f"{index}: no index here (build one with python -m ingest FOLDER --index {index})")
+    except (QuestionFileError, IndexUnavailable) as problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     assistant = Assistant.open(settings, ranker=unfitted())  # evidence needs no ranker: the one on disk may be stale
     data = samples(assistant, dev)
     if args.keep_passage_model:
-        kept = json.loads(settings.ranker_path.read_text(encoding="utf-8"))
-        passage_model, strength = load_ranker(settings.ranker_path).passage, kept["measured_on_dev"]["passage_C"]
-        retrieval = {k: kept["measured_on_dev"][k] for k in ("hit@1", "hit@3", "mrr", "answerable_questions")}
         logits = out_of_fold_passage_logits(data, strength)  # as the kept model's were: not flattered
         chosen_on = kept["chosen_on"].split("; ")[0]
     else:
         passage_model, strength, retrieval, logits = fit_passages(data)
         chosen_on = f"dev split of {', '.join(str(p) for p in args.questions)} ({len(dev)} questions)"
-    for path, index in args.also:
-        there = Assistant.open(replace(settings, index_dir=Path(index)), embedder=assistant.embedder, ranker=unfitted())
-        more = samples(there, in_split(load_questions(Path(path)), "dev"))
+    for questions, path, index in also:
+        there = Assistant.open(replace(settings, index_dir=index), embedder=assistant.embedder, ranker=unfitted())
+        more = samples(there, questions)
         data += more
         logits += [passage_model.logit(s.evidence.passage, PASSAGE_FEATURES) for s in more]  # questions it never saw
-        chosen_on += f"; the abstention model also on the dev split of {path} over {Path(index).name} ({len(more)} questions)"
+        chosen_on += f"; the abstention model also on the dev split of {path} over {index.name} ({len(more)} questions)"
     question_model, threshold, abstention = fit_abstention(data, logits, args.false_abstention)
     ranker = Ranker(passage_model, question_model, threshold, chosen_on)
     fitted_with = {"model_sha256": assistant.embedder.identity.sha256, "off_topic_below": settings.off_topic_below}

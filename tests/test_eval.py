@@ -144,3 +144,13 @@ def test_the_abstention_model_can_be_refitted_over_a_larger_corpus_keeping_the_r
     assert written["passage"] == shipped["passage"]  # ranking untouched
     assert "corpus_size" in written["question"]["features"] and 0 < written["abstain_above"] < 1
     assert "also on the dev split of eval/heldout3.jsonl over larger-index" in written["chosen_on"]
+
+
+def test_refitting_over_a_missing_index_or_question_file_is_one_line_naming_it(tmp_path):
+    for extra, named in (
+        (["--questions", "eval/heldout3.jsonl", "--also", "eval/heldout3.jsonl", str(tmp_path / "no-index")], "no-index"),
+        (["--questions", str(tmp_path / "none.jsonl")], "none.jsonl"),
+    ):
+        run = subprocess.run([sys.executable, "-m", "eval.fit", *extra, "--out", str(tmp_path / "r.json")], cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 2 and named in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr[-800:]
+        assert not (tmp_path / "no-index").exists() and not (tmp_path / "r.json").exists()
