@@ -78,6 +78,14 @@ class Chunk:
 
 
 SELF_STANDING_WORDS = 12
+LEAD_IN_END = re.compile(r":[-–]?\s*$")  # "… should:", and the older "… might involve:-"
+
+
+def leads_in(text: str) -> bool:
+    """Whether text ends as a list's lead-in does."""
+    return bool(LEAD_IN_END.search(text))
+
+
 # "please see this page", "click here": a pointer to a link that plain text has lost.
 LOST_LINK = re.compile(r"\b(?:see|visit|follow|go to)\s+(?:this|that|the following)\s+(?:page|link|website|site)\b|\bclick here\b", re.I)
 
@@ -92,7 +100,7 @@ class Sentence:
     @property
     def leads_a_list(self) -> bool:
         """"… should:": says nothing itself; its list carries the content."""
-        return self.text.rstrip().endswith(":")
+        return leads_in(self.text)
 
     @property
     def says_nothing(self) -> bool:

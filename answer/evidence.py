@@ -191,7 +191,7 @@ def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray 
     missing = uncovered(index, query.normalised)
     own_words = [w for w in words(query.own.text) if w not in STOPWORDS]
     own_missing = uncovered(index, query.own) if query.focus else missing
-    rarity = [speller().rarity(w.split("'")[0]) for w in missing]
+    rarity = [speller().rarity(w) for w in missing]
     question = np.array([
         float(best.max()) if rows.size else 0.0,
         float(coverage.max()) if rows.size else 0.0,

@@ -107,8 +107,8 @@ class Speller:
 
     def rarity(self, word: str) -> float:
         """How rare a word is in English: log10 of how much less often it is used than the
-        commonest word; a word English does not know is as rare as its rarest."""
-        count = self._english_counts.get(word)
+        commonest word; a word English does not know is as rare as its rarest; "clare's" as "clare"."""
+        count = self._english_counts.get(word.split("'")[0])
         return float(np.log10(self._most / count)) if count else RAREST
 
     def _index(self) -> symspellpy.SymSpell:

@@ -197,38 +197,47 @@ def _threshold(answerable_probability: np.ndarray, refusals: int) -> float:
     return float(ordered[refusals] + 1e-6) if refusals < len(ordered) else 0.5
 
 
+def _kept_passage_model(path: Path):
+    """The ranker file's passage model, its regularisation, what it scored on dev and the
+    questions it was fitted on: what --keep-passage-model keeps."""
+    from answer.rank import RankerError, parse_ranker
+
+    try:
+        raw = path.read_text(encoding="utf-8")
+        model, data = parse_ranker(raw, path).passage, json.loads(raw)
+        measured = data["measured_on_dev"]
+        retrieval = {k: measured[k] for k in ("hit@1", "hit@3", "mrr", "answerable_questions")}
+        return model, measured["passage_C"], retrieval, data["chosen_on"].split("; ")[0]
+    except (OSError, KeyError, TypeError) as problem:
+        raise RankerError(f"{path}: no passage model to keep, with how it was fitted ({problem})") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from answer.assistant import Assistant
     from answer.evidence import PASSAGE_FEATURES
-    from answer.rank import Ranker, RankerError, load_ranker, save_ranker, unfitted
+    from answer.rank import Ranker, RankerError, save_ranker, unfitted
     from config import load_settings
     from searchindex.store import IndexUnavailable, read_manifest
 
     settings = load_settings()
     out = args.out or settings.ranker_path
-    if args.keep_passage_model:  # read first: a file that cannot be kept fails before minutes of reading
-        try:
-            passage_model, kept = load_ranker(settings.ranker_path).passage, json.loads(settings.ranker_path.read_text(encoding="utf-8"))
-            strength = kept["measured_on_dev"]["passage_C"]
-            retrieval = {k: kept["measured_on_dev"][k] for k in ("hit@1", "hit@3", "mrr", "answerable_questions")}
-        except (RankerError, KeyError, TypeError) as problem:
-            print(f"error: {settings.ranker_path}: no passage model to keep, with how it was fitted ({problem})", file=sys.stderr)
-            return 2
     try:
+        # Read first: a file that cannot be used fails before minutes of reading questions.
+        kept = _kept_passage_model(settings.ranker_path) if args.keep_passage_model else None
         dev = [q for path in args.questions for q in in_split(load_questions(path), "dev")]
         also = [(in_split(load_questions(Path(path)), "dev"), path, Path(index)) for path, index in args.also]
         for _, _, index in also:
             if read_manifest(index) is None:
                 raise IndexUnavailable(f"{index}: no index here (build one with python -m ingest FOLDER --index {index})")
-    except (QuestionFileError, IndexUnavailable) as problem:
+    except (QuestionFileError, IndexUnavailable, RankerError) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     assistant = Assistant.open(settings, ranker=unfitted())  # evidence needs no ranker: the one on disk may be stale
     data = samples(assistant, dev)
-    if args.keep_passage_model:
+    if kept:
+        passage_model, strength, retrieval, chosen_on = kept
         logits = out_of_fold_passage_logits(data, strength)  # as the kept model's were: not flattered
-        chosen_on = kept["chosen_on"].split("; ")[0]
     else:
         passage_model, strength, retrieval, logits = fit_passages(data)
         chosen_on = f"dev split of {', '.join(str(p) for p in args.questions)} ({len(dev)} questions)"

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from ingest.blocks import StructuredDocument, TextBlock
 from ingest.clean import Line
 from ingest.structure import Block
+from records import leads_in
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def _lead_in(blocks: list[Block], path: tuple[str, ...]) -> Block | None:
     last = blocks[-1] if blocks else None
     if last is None or last.kind != "paragraph" or last.section_path != path:
         return None
-    return last if last.lines[-1].text.rstrip().endswith(":") else None
+    return last if leads_in(last.lines[-1].text) else None
 
 
 def structure(lines: list[Line], marks: dict[int, TextBlock]) -> list[Block]:

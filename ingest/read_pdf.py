@@ -88,14 +88,20 @@ def _row(columns: list[list[PdfBlock]], reading: Reading) -> TextBlock:
     return TextBlock("row", " | ".join(cell for cell in cells if cell), page=columns[0][0].page)
 
 
-def _continues(before: TextBlock, after: TextBlock, reading: Reading) -> bool:
-    """A paragraph cut by a page break or a stray block boundary: no closing punctuation, and
-    the next block starts in lower case. So does a heading that wraps (not one the bookmarks
-    name whole); set in bold at the body's size, it was a sentence in bold (a call-out box:
-    "The most important consideration is whether … is likely" / "to support the safeguarding
-    of a child"), and is read as a paragraph (see _flow)."""
-    runs_on = before.kind in ("paragraph", "item", "footnote") or (before.kind == "heading" and fold(before.text) not in reading.bookmarks)
-    return runs_on and after.kind == "paragraph" and after.number is None and before.text[-1:] not in TERMINAL and after.text[:1].islower()
+def _run_on(before: TextBlock, after: TextBlock, reading: Reading) -> TextBlock | None:
+    """`before` and `after` as one block, when `after` continues it: no closing punctuation, and
+    the next block starts in lower case (a paragraph cut by a page break or a stray block
+    boundary). So does a heading that wraps (not one the bookmarks name whole); set in bold at
+    the body's size, it was a sentence in bold (a call-out box: "The most important
+    consideration is whether … is likely" / "to support the safeguarding of a child") and is
+    read as a paragraph."""
+    wraps = before.kind == "heading" and fold(before.text) not in reading.bookmarks
+    continues = (before.kind in ("paragraph", "item", "footnote") or wraps) and after.kind == "paragraph" and after.number is None
+    if not continues or before.text[-1:] in TERMINAL or not after.text[:1].islower():
+        return None
+    in_bold = wraps and before.level == reading.heading_levels.get((reading.body_size, True))
+    kind, level = ("paragraph", 0) if in_bold else (before.kind, before.level)
+    return TextBlock(kind, _join([before.text, after.text], reading.words), level, before.number, before.page)
 
 
 def _flow(pages: list[tuple[list, list[PdfBlock]]], reading: Reading) -> list[TextBlock]:
@@ -106,11 +112,10 @@ def _flow(pages: list[tuple[list, list[PdfBlock]]], reading: Reading) -> list[Te
     for order, notes in pages:
         for item in order:
             block = _row(item, reading) if isinstance(item, list) else _classify(item, reading)
-            if out and _continues(out[-1], block, reading):
-                last = out.pop()
-                in_bold = last.kind == "heading" and last.level == reading.heading_levels.get((reading.body_size, True))
-                kind, level = ("paragraph", 0) if in_bold else (last.kind, last.level)
-                block = TextBlock(kind, _join([last.text, block.text], reading.words), level, last.number, last.page)
+            joined = _run_on(out[-1], block, reading) if out else None
+            if joined:
+                out.pop()
+                block = joined
             elif pending and out and out[-1].text[-1:] in TERMINAL:
                 out += pending
                 pending = []

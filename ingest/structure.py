@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.clean import Line
+from records import leads_in
 
 ITEM_MARK = re.compile(r"^\s*(?:[•·▪◦‣∙*\-–]|\(?[0-9]{1,2}[.)]|\(?[a-z][.)]|\([ivx]+\))\s+")
 BULLET = re.compile(ITEM_MARK.pattern + r"(?=\S)")
@@ -111,7 +112,7 @@ def _is_lead_in(block: Block | None) -> bool:
     if block is None or block.kind != "paragraph" or not block.lines:
         return False
     last = block.lines[-1].text.rstrip()
-    return last.endswith(":") or _looks_like_heading(last)
+    return leads_in(last) or _looks_like_heading(last)
 
 
 def parse_blocks(lines: list[Line]) -> list[Block]:

@@ -116,3 +116,12 @@ def test_title_comes_from_the_text_when_the_manifest_has_no_entry(tmp_path):
 def test_manifest_titles_and_areas_are_used():
     document, chunks = chunks_of("003_59e7203d59049fa8.txt")
     assert document.area == "Milton Keynes" and chunks[0].area == "Milton Keynes"
+
+
+def test_a_lead_in_ending_in_colon_dash_keeps_its_list(tmp_path):
+    # ":-" ends a lead-in in older UK documents ("This might involve:-", in the DfE's local offer guidance).
+    items = "\n".join(f"• Support number {n} with housing, money, health and education when moving on." for n in range(12))
+    text = f"Accommodation\n\nIf you are over 18, your adviser will help you to find somewhere. This might involve:-\n{items}\n"
+    _, chunks = chunks_of_text(text, tmp_path, chunk_max_words=60)
+    holding = [c for c in chunks if "• Support number" in c.text]
+    assert len(holding) >= 2 and all("This might involve:-\n• Support number" in c.text for c in holding)
