@@ -36,9 +36,15 @@ PASSAGE_WEIGHT = 1.0  # a sentence from a weaker passage needs that much more si
 # procedures do not answer them, however close the topic.
 NEEDS_FACT = [
     (
-        # "who do I ring?" asks whom to contact, which the procedures can answer; these ask for a number.
-        re.compile(r"\b(phone|telephone|number to call|contact (number|details)|helpline|what number|number (to|for|of))\b", re.I),
-        re.compile(r"\b\d{3}[\s-]?\d{3,4}[\s-]?\d{3,4}\b|\b0\d{9,10}\b"),
+        # "who do I ring?" asks whom to contact, which the procedures can answer; these ask for a
+        # number. A phone in a story ("a new phone", "on her phone", "phone the parents") asks nothing.
+        re.compile(
+            r"\b(?:(?:tele)?phone|contact|helpline|hotline) (?:numbers?|nos?|details)\b|\bhelplines?\b|\bwhat number\b"
+            r"|\bnumber (?:to|i can|do i|should i|can i) (?:call|ring|phone|dial|text)\b"
+            r"|\b(?:what(?:'?s| is)|is there) (?:the|their|an?) (?:[\w'-]+ ){0,6}number\b(?! of)",
+            re.I,
+        ),
+        re.compile(r"\b0\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}\b|\b\d{3}[\s-]?\d{3,4}[\s-]?\d{3,4}\b"),
         "The procedures I hold don't cover this: they give no phone number for it.",
     ),
     (

@@ -1,14 +1,15 @@
 """Step 1c of ingest: the structured document every reader (PDF, HTML, Word) produces.
 
 Readers say what each piece of text is (heading, numbered paragraph, list item, table row,
-footnote) and where it was (page); ingest/layout.py turns that into passages' blocks.
+footnote, the publication's imprint) and where it was (page); ingest/layout.py turns that
+into passages' blocks.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-KINDS = ("heading", "paragraph", "item", "row", "footnote")
+KINDS = ("heading", "paragraph", "item", "row", "footnote", "imprint")
 DATE_KINDS = ("printed", "updated", "published", "in force")
 
 

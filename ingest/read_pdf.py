@@ -4,13 +4,15 @@
 What the whole document shows (its body size, heading styles, bookmarks, words) decides what
 each block is: a heading with its level, a numbered paragraph, a list item, a table row or a
 footnote; lines and hyphenated words are rejoined, and a paragraph cut by a page break joined.
+The publication's imprint on its last pages (copyright, licence, where to ask or order) is
+marked as such: no passage is made of it.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.blocks import StructuredDocument, TextBlock
 from ingest.dates import document_dates
@@ -23,6 +25,8 @@ from ingest.pdf_page import (
 TERMINAL = ".!?:;\"'’”)"
 HEADING_MAX_WORDS = 25
 CONTENTS = re.compile(r"^(?:table of )?contents$", re.IGNORECASE)
+COPYRIGHT = re.compile(r"^(?:©|copyright\s*©|crown copyright\b)", re.IGNORECASE)
+IMPRINT_PAGES = 2  # a back cover, or a last page of text that the imprint shares
 
 
 @dataclass
@@ -124,6 +128,17 @@ def _flow(pages: list[tuple[list, list[PdfBlock]]], reading: Reading) -> list[Te
     return out + pending
 
 
+def _imprint(blocks: list[TextBlock], last_page: int) -> list[TextBlock]:
+    """From a copyright line on the last pages to the end, the publication's imprint ("© Crown
+    copyright 2025", its licence, "enquiries …", "Follow us on X"): it had been quoted as the end
+    of the last section's passage ("… young adult carers … © Crown copyright 2023 This
+    publication is licensed …"). Its dates are still read."""
+    for start, block in enumerate(blocks):
+        if block.page and block.page > last_page - IMPRINT_PAGES and COPYRIGHT.match(block.text):
+            return blocks[:start] + [replace(b, kind="imprint") for b in blocks[start:]]
+    return blocks
+
+
 def _learn(document, pages: list[list[PdfBlock]]) -> Reading:
     sizes: Counter[tuple[float, bool]] = Counter()
     for blocks in pages:
@@ -165,7 +180,7 @@ def read_pdf(data: bytes) -> StructuredDocument:
         ]
         body, notes = split_footnotes([part for b in kept for part in split_items(b)], reading.body_size)
         laid_out.append((in_reading_order(body, height), notes))
-    blocks = _flow(laid_out, reading)
+    blocks = _imprint(_flow(laid_out, reading), len(raw))
     return StructuredDocument(tuple(blocks), title_of(document, pages[0] if pages else [], reading.body_size, reading.words), tuple(document_dates(blocks)))
 
 

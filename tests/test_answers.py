@@ -161,6 +161,13 @@ def test_a_near_question_the_procedures_do_not_answer_abstains_with_related_pass
     assert "call 999" in answer.text
 
 
+def test_a_phone_in_the_story_is_not_a_request_for_a_phone_number(assistant):
+    """"told me on the phone" asks whom to tell; only "what's the number…" asks for a number."""
+    answer = assistant.ask("a girl in my class told me on the phone that she is being hurt at home, who do I tell?")
+    assert not answer.abstained and "no phone number" not in answer.text
+    assert "children’s social care" in answer.text
+
+
 def test_an_off_topic_question_abstains_with_no_related_passages(assistant):
     for question in ("what's the weather tomorrow in Leeds?", "give me a good recipe for a curry"):
         answer = assistant.ask(question)

@@ -205,3 +205,26 @@ def test_real_guidance_reads_into_whole_numbered_paragraphs_with_titles_and_date
         # A paragraph closes with its sentence (a few end in a table or a link): none is cut mid-sentence by a page.
         closed = sum(b.text.rstrip()[-1:] in ".:;!?)’”\"" for b in body) / len(body)
         assert closed > 0.8, (name, closed)
+
+
+def test_the_publications_copyright_and_licence_on_the_back_page_are_no_passage(tmp_path):
+    # A DfE back page: "© Crown copyright", its licence and where to ask, after the glossary's
+    # last entry; it had been quoted as the end of that entry's passage.
+    from fpdf import FPDF
+
+    from config import Settings
+    from ingest.load import load
+    from ingest.prepare import prepare
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=11)
+    pdf.add_page()
+    pdf.multi_cell(190, 6, "Young carer: a person under 18 who provides or intends to provide care for another person.")
+    pdf.add_page()
+    pdf.multi_cell(190, 6, "\u00a9 Crown copyright 2025")
+    pdf.multi_cell(190, 6, "This publication is licensed under the terms of the Open Government Licence v3.0 except where otherwise stated.")
+    pdf.multi_cell(190, 6, "Follow us on X: @educationgovuk")
+    path = tmp_path / "guidance.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    _, chunks = prepare(load(path, {}, Settings()), Settings())
+    assert [c.text for c in chunks] == ["Young carer: a person under 18 who provides or intends to provide care for another person."]
