@@ -212,35 +212,50 @@ def _kept_passage_model(path: Path):
         raise RankerError(f"{path}: no passage model to keep, with how it was fitted ({problem})") from None
 
 
+def _inputs(args: argparse.Namespace, settings) -> tuple:
+    """The kept passage model (with --keep-passage-model), the dev questions, and each other
+    corpus's dev questions with its index: all read before minutes of reading evidence, so a
+    file that cannot be used fails first (QuestionFileError, IndexUnavailable, RankerError)."""
+    from searchindex.store import IndexUnavailable, read_manifest
+
+    kept = _kept_passage_model(settings.ranker_path) if args.keep_passage_model else None
+    dev = [q for path in args.questions for q in in_split(load_questions(path), "dev")]
+    also = [(in_split(load_questions(Path(path)), "dev"), path, Path(index)) for path, index in args.also]
+    for _, _, index in also:
+        if read_manifest(index) is None:
+            raise IndexUnavailable(f"{index}: no index here (build one with python -m ingest FOLDER --index {index})")
+    return kept, dev, also
+
+
+def _passage_model(data: list[Sample], kept: tuple | None, described: str) -> tuple:
+    """(model, its regularisation, its dev scores, out-of-fold logits, what it was fitted on):
+    the kept one, its logits out of fold as they were when it was fitted, or a new fit."""
+    if kept:
+        model, strength, retrieval, chosen_on = kept
+        return model, strength, retrieval, out_of_fold_passage_logits(data, strength), chosen_on
+    model, strength, retrieval, logits = fit_passages(data)
+    return model, strength, retrieval, logits, described
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from answer.assistant import Assistant
     from answer.evidence import PASSAGE_FEATURES
     from answer.rank import Ranker, RankerError, save_ranker, unfitted
     from config import load_settings
-    from searchindex.store import IndexUnavailable, read_manifest
+    from searchindex.store import IndexUnavailable
 
     settings = load_settings()
     out = args.out or settings.ranker_path
     try:
-        # Read first: a file that cannot be used fails before minutes of reading questions.
-        kept = _kept_passage_model(settings.ranker_path) if args.keep_passage_model else None
-        dev = [q for path in args.questions for q in in_split(load_questions(path), "dev")]
-        also = [(in_split(load_questions(Path(path)), "dev"), path, Path(index)) for path, index in args.also]
-        for _, _, index in also:
-            if read_manifest(index) is None:
-                raise IndexUnavailable(f"{index}: no index here (build one with python -m ingest FOLDER --index {index})")
+        kept, dev, also = _inputs(args, settings)
     except (QuestionFileError, IndexUnavailable, RankerError) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     assistant = Assistant.open(settings, ranker=unfitted())  # evidence needs no ranker: the one on disk may be stale
     data = samples(assistant, dev)
-    if kept:
-        passage_model, strength, retrieval, chosen_on = kept
-        logits = out_of_fold_passage_logits(data, strength)  # as the kept model's were: not flattered
-    else:
-        passage_model, strength, retrieval, logits = fit_passages(data)
-        chosen_on = f"dev split of {', '.join(str(p) for p in args.questions)} ({len(dev)} questions)"
+    described = f"dev split of {', '.join(str(p) for p in args.questions)} ({len(dev)} questions)"
+    passage_model, strength, retrieval, logits, chosen_on = _passage_model(data, kept, described)
     for questions, path, index in also:
         there = Assistant.open(replace(settings, index_dir=index), embedder=assistant.embedder, ranker=unfitted())
         more = samples(there, questions)
