@@ -146,3 +146,4 @@ class Answer:
     # not answering the question (empty for an off-topic question or an answer).
     related: tuple[Citation, ...] = ()
     draft: bool = False  # a language model is still writing it; not yet checked
+    caution: str = ""  # said first when the passages may not answer the question (answer/compose.py's CAUTION)

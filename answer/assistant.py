@@ -300,7 +300,8 @@ class Assistant:
         for unit in chosen:
             highlights.setdefault(unit.rank, []).append(unit.sentence.text)
         citations = cite.citations(groups, index.chunks, highlights, self.warnings)
-        return Answer(question, resolved.query, compose.with_notice(compose.render(chosen)), False, citations)
+        caution = compose.CAUTION if not_answered >= self.settings.caution_above else ""
+        return Answer(question, resolved.query, compose.with_notice(compose.render(chosen), caution), False, citations, caution=caution)
 
     def _related(self, groups: list, index: store.IndexData) -> tuple:
         """The nearest passages, offered for reading only, apart from any answer."""

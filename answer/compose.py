@@ -24,6 +24,10 @@ WHERE_TO_ASK = (
     "children's social care or your organisation's safeguarding lead."
 )
 NOT_COVERED = f"The procedures I hold don't cover this. {WHERE_TO_ASK}"
+CAUTION = (
+    "These passages may not answer your question: they are the nearest the procedures I hold come to it. "
+    "Read them before you act, and ask your organisation's safeguarding lead if you are unsure."
+)
 
 MIN_UNIT_WORDS = 4
 MAX_ANSWER_WORDS = 130
@@ -148,9 +152,10 @@ def shown_items(text: str) -> list[str]:
     return [FOOTNOTE_REF.sub("", line.removeprefix("• ")).strip() for line in text.split("\n") if line.startswith("• ")]
 
 
-def with_notice(text: str) -> str:
-    """Every reply ends with where to go when a child is at risk."""
-    return f"{text}\n\n{SAFETY_NOTICE}"
+def with_notice(text: str, caution: str = "") -> str:
+    """Every reply ends with where to go when a child is at risk; an answer whose passages may
+    not answer the question opens with that caution."""
+    return f"{caution}\n\n{text}\n\n{SAFETY_NOTICE}" if caution else f"{text}\n\n{SAFETY_NOTICE}"
 
 
 def missing_fact(question: str, chosen: list[Unit]) -> str | None:

@@ -60,7 +60,7 @@ class Writer:
             messages = self._messages(Prompts.load(self.settings.prompts_dir), quoted, passages)
             for part in self.model.stream_chat(messages):
                 text += part.delta or ""
-                yield dataclasses.replace(quoted, text=with_notice(f"{text}\n\n{WRITING}"), draft=True)
+                yield dataclasses.replace(quoted, text=with_notice(f"{text}\n\n{WRITING}", quoted.caution), draft=True)
                 if time.monotonic() > deadline:
                     raise TimeoutError
             checked = check(text, passages)
@@ -76,7 +76,7 @@ class Writer:
                                       notes=("the language model found no answer in the passages",))
             return
         left_out = f" {checked.dropped} sentence(s) without support in the passages left out." if checked.dropped else ""
-        yield dataclasses.replace(quoted, text=with_notice(f"{checked.text}\n\n({WRITTEN}{left_out})"),
+        yield dataclasses.replace(quoted, text=with_notice(f"{checked.text}\n\n({WRITTEN}{left_out})", quoted.caution),
                                   notes=(*quoted.notes, f"written by {self.settings.llm_model}"))
 
     def _messages(self, prompts: Prompts, quoted: Answer, texts: list[str]) -> list:

@@ -168,6 +168,21 @@ def test_a_phone_in_the_story_is_not_a_request_for_a_phone_number(assistant):
     assert "children’s social care" in answer.text
 
 
+# Nothing in the five pages says what to do with a phone passing a nude round: answered, its
+# passages are the nearest the pages come, and the ranker is unsure (chance "not answered" 0.73).
+UNSURE = "yr 10 lad has a nude of his ex on his phone n its going round school, do i confiscate it and look at it"
+
+
+def test_an_answer_from_passages_that_may_not_answer_opens_with_a_caution(assistant):
+    from answer.compose import CAUTION
+
+    unsure = assistant.ask(UNSURE)
+    assert not unsure.abstained and unsure.citations
+    assert unsure.text.startswith(CAUTION) and "call 999" in unsure.text
+    sure = assistant.ask("who do I tell if I'm worried about a child?")
+    assert not sure.caution and "may not answer" not in sure.text
+
+
 def test_an_off_topic_question_abstains_with_no_related_passages(assistant):
     for question in ("what's the weather tomorrow in Leeds?", "give me a good recipe for a curry"):
         answer = assistant.ask(question)

@@ -73,6 +73,17 @@ def test_a_streamed_answer_arrives_in_drafts_then_checked_with_its_citations(ass
     assert quoted.citations[0].chunk.text.split(".")[0] in prompt
 
 
+def test_a_generated_answer_keeps_the_caution_of_the_passages_it_was_given(assistant, writing, fake):
+    from test_answers import UNSURE
+
+    quoted = assistant.ask(UNSURE)
+    claim = passage_sentence(quoted)
+    fake.script(Reply(f"{claim} [1]"))
+    final = list(writing.answers(UNSURE))[-1]
+    assert final.text.startswith(quoted.caution) and quoted.caution
+    assert as_checked(claim) in final.text and "Written by a language model" in final.text
+
+
 def test_uncited_unsupported_sentences_and_figures_or_musts_not_in_the_passage_are_left_out(assistant, writing, fake):
     claim = passage_sentence(assistant.ask(QUESTION))
     fake.script(Reply(f"{claim} [1]. Ring 0800 123 4567 today [1]. Staff must report within 24 hours [1]. This is always true. "
