@@ -17,7 +17,7 @@ import numpy as np
 
 from answer.normalise import Normalised, speller
 from searchindex.store import IndexData
-from searchindex.terms import STOPWORDS, stem, term_set, terms, words
+from searchindex.terms import STOPWORDS, bare, stem, term_set, terms, words
 
 SENTENCES_PER_CANDIDATE = 8
 CALENDAR = frozenset(stem(w) for w in """monday tuesday wednesday thursday friday saturday sunday january february
@@ -159,7 +159,7 @@ def uncovered(index: IndexData, question: Normalised) -> list[str]:
         if any(all(t in vocab for t in terms(e)) for e in found)
         for word in phrase.split()
     }
-    bases = {w: w.split("'")[0] for w in dict.fromkeys(words(question.text))}  # "clare's" is "clare"
+    bases = {w: bare(w) for w in dict.fromkeys(words(question.text))}
     return [w for w, base in bases.items() if w not in STOPWORDS and w not in covered and base.isalpha() and stem(base) not in vocab]
 
 

@@ -20,7 +20,7 @@ import numpy as np
 import symspellpy
 
 from answer.thesaurus import MAX_PHRASE_WORDS, Thesaurus
-from searchindex.terms import STOPWORDS, words
+from searchindex.terms import STOPWORDS, bare, words
 
 # One edit mends a word of five letters or more; two only a long word ("refferal").
 ONE_EDIT_FROM = 5
@@ -108,7 +108,7 @@ class Speller:
     def rarity(self, word: str) -> float:
         """How rare a word is in English: log10 of how much less often it is used than the
         commonest word; a word English does not know is as rare as its rarest; "clare's" as "clare"."""
-        count = self._english_counts.get(word.split("'")[0])
+        count = self._english_counts.get(bare(word))
         return float(np.log10(self._most / count)) if count else RAREST
 
     def _index(self) -> symspellpy.SymSpell:
@@ -195,7 +195,7 @@ def normalise(question: str, corpus_words: frozenset[str], thesaurus: Thesaurus)
     spell = speller()
     corrections = []
     for i, token in enumerate(tokens):
-        base = token.split("'")[0]
+        base = bare(token)
         known = base in corpus_words or base in spell.english or thesaurus.knows(base)
         if base in STOPWORDS or known or base in capitals or not base.isalpha():
             continue

@@ -48,9 +48,14 @@ def words(text: str) -> list[str]:
     return WORD.findall(text.lower().replace("’", "'"))
 
 
+def bare(word: str) -> str:
+    """A word without its possessive or contraction: "clare's" is "clare", "child's" "child"."""
+    return word.split("'")[0]
+
+
 def terms(text: str) -> list[str]:
     """Stemmed content words of `text`, in order, repeats kept."""
-    return [stem(w.split("'")[0]) for w in words(text) if w not in STOPWORDS]
+    return [stem(bare(w)) for w in words(text) if w not in STOPWORDS]
 
 
 @lru_cache(maxsize=65536)
