@@ -86,8 +86,8 @@ def leads_in(text: str) -> bool:
     return bool(LEAD_IN_END.search(text))
 
 
-# "please see this page", "click here": a pointer to a link that plain text has lost.
-LOST_LINK = re.compile(r"\b(?:see|visit|follow|go to)\s+(?:this|that|the following)\s+(?:page|link|website|site)\b|\bclick here\b", re.I)
+# "please see this page", "click here", "can be found here": a pointer to a link that plain text has lost.
+LOST_LINK = re.compile(r"\b(?:see|visit|follow|go to)\s+(?:this|that|the following)\s+(?:page|link|website|site)\b|\bclick here\b|\b(?:found|available|accessed)\s+here\b", re.I)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,9 @@ ITEM_MARKER = re.compile(r"^\s*(?:[" + re.escape(BULLETS) + r"]|o(?=\s)|\(?[a-z]
 PARAGRAPH_NUMBER = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3}){0,2})\.?\s+(?=\S)")
 # A paragraph number or list marker alone on its line, its text beside it ("12.", "•", "(a)").
 MARKER_ALONE = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3}){0,2}\.?|[" + re.escape(BULLETS) + r"]|o|\(?[a-z]\)|\(?[ivx]{1,4}\)|[a-z]\.|[ivx]{1,4}\.)\s*$")
+# A line opening a numbered paragraph: "3.52." (a trailing dot: "47 of the Act" wraps a sentence).
+OPENS_PARAGRAPH = re.compile(r"^\s*\d{1,3}(?:\.\d{1,3}){0,2}\.(?:\s|$)")
+OUTDENT = 4.0  # points left of the line before: a new paragraph's number hangs out of the text
 PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$", re.IGNORECASE)
 MARGIN_TOP, MARGIN_BOTTOM = 0.09, 0.88  # share of the page height: running headers above, footers below
 RUNNING_SHARE = 0.2  # a margin line on at least this share of pages (and 2) runs through the document
@@ -96,10 +99,13 @@ def page_blocks(page_dict: dict, number: int, body_size: float) -> list[PdfBlock
             blocks += [PdfBlock([line], number) for line in lines]
             continue
         for line in read:
-            if line is None:
+            # Word leaves no empty line before a numbered paragraph that follows a list item
+            # ("• … financial support." / "3.52. In every case …"); its number hangs to the left.
+            opens = line is not None and current and OPENS_PARAGRAPH.match(line.text) and line.x0 < current[-1].x0 - OUTDENT
+            if line is None or opens:
                 if current:
                     blocks.append(PdfBlock(current, number))
-                current = []
+                current = [line] if opens else []
             else:
                 current.append(line)
         if current:

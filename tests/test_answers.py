@@ -141,6 +141,20 @@ def test_a_sentence_pointing_at_a_lost_link_is_not_an_answer(assistant):
     assert re.search(r"\[\d\]", answer.text)
 
 
+def test_a_pointer_to_a_link_printed_as_here_is_not_an_answer(corpus, settings, embedder, tmp_path):
+    # As in KCSIE: "Comprehensive guidance on private fostering can be found here: …", the
+    # sentence nearest "what is private fostering?", whose link a PDF's text has lost.
+    (corpus / "fostering.md").write_text(
+        "# Private fostering\n\nComprehensive guidance on private fostering can be found here.\n\n"
+        "Private fostering occurs when a child under the age of 16 is cared for by someone who is not a parent or close relative for 28 days or more.\n",
+        encoding="utf-8",
+    )
+    local = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
+    assert not build_index([corpus], local.index_dir, local, embedder).failed
+    answer = Assistant(local, embedder).ask("what is private fostering?")
+    assert "28 days or more" in answer.text and "found here" not in answer.text
+
+
 def test_a_definition_list_is_quoted_whole(assistant):
     answer = assistant.ask("How does Working Together to Safeguard Children define safeguarding and promoting the welfare of children?")
     for item in ["protecting children from maltreatment", "preventing impairment", "ensuring that children grow up", "taking action to enable all children"]:

@@ -228,3 +228,27 @@ def test_the_publications_copyright_and_licence_on_the_back_page_are_no_passage(
     path.write_bytes(bytes(pdf.output()))
     _, chunks = prepare(load(path, {}, Settings()), Settings())
     assert [c.text for c in chunks] == ["Young carer: a person under 18 who provides or intends to provide care for another person."]
+
+
+def test_a_numbered_paragraph_straight_after_a_list_item_is_a_paragraph_of_its_own():
+    # As in the CA1989 transitions guidance, para 3.51 → 3.52: no space after the last item,
+    # so the item and the next paragraph come as one block, the new number hanging to the left.
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.core_fonts_encoding = "windows-1252"  # for the bullet
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    for x, y, text in (
+        (10, 20, "3.51. Policies should include the following information:"),
+        (30, 32, "\u2022 information about any financial support."),
+        (10, 37, "3.52. In every case where a care leaver asks for this support, the authority will"),
+        (24, 42, "assess the course and how it will help them."),
+    ):
+        pdf.text(x, y, text)
+    blocks = read_pdf(bytes(pdf.output())).blocks
+    assert [(b.kind, b.number, b.text) for b in blocks] == [
+        ("paragraph", "3.51", "Policies should include the following information:"),
+        ("item", None, "information about any financial support."),
+        ("paragraph", "3.52", "In every case where a care leaver asks for this support, the authority will assess the course and how it will help them."),
+    ]
