@@ -90,6 +90,16 @@ def leads_in(text: str) -> bool:
 LOST_LINK = re.compile(r"\b(?:see|visit|follow|go to)\s+(?:this|that|the following)\s+(?:page|link|website|site)\b|\bclick here\b|\b(?:found|available|accessed)\s+here\b", re.I)
 
 
+# "Further information on X can be found in Y", "Y provides more information on X": it names
+# where to read about X, so it echoes a question on X without answering it.
+SIGNPOST = re.compile(
+    r"^(?:\S+\s+){0,3}(?:further|more|additional|detailed|comprehensive)\s+(?:\w+\s+){0,2}(?:information|guidance|advice|details)\b[^;]*?"
+    r"\b(?:can be found|(?:is|are) available|(?:is|are) set out)\b"
+    r"|\b(?:contains?|provides?|gives?) (?:further|more|additional) (?:information|guidance|advice|detail)\b",
+    re.I,
+)
+
+
 @dataclass(frozen=True)
 class Sentence:
     chunk: int  # row of its chunk in the index
@@ -106,6 +116,11 @@ class Sentence:
     def says_nothing(self) -> bool:
         """A lead-in or a pointer to a lost link: its words may echo a question, yet it answers nothing."""
         return self.leads_a_list or bool(LOST_LINK.search(self.text))
+
+    @property
+    def signposts(self) -> bool:
+        """Names where to read more: worth quoting when asked where, no sign its passage answers."""
+        return bool(SIGNPOST.search(self.text))
 
     @property
     def embed_text(self) -> str:

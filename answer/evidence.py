@@ -23,6 +23,14 @@ SENTENCES_PER_CANDIDATE = 8
 CALENDAR = frozenset(stem(w) for w in """monday tuesday wednesday thursday friday saturday sunday january february
     march april may june july august september october november december am pm""".split())
 
+# A question asking where to read more ("where can I find guidance on …", "any more info on …"):
+# for it a signpost to other guidance is an answer, not a mere echo of its topic.
+ASKS_WHERE_TO_READ = re.compile(
+    r"\b(?:where|which)\b.{0,40}\b(?:find|read|get|look|see)\b|\b(?:more|further|extra|additional) (?:info|information|guidance|advice|reading|details?|help|resources?)\b"
+    r"|\b(?:resources?|toolkits?|signpost\w*)\b",
+    re.I,
+)
+
 # Per candidate passage; "_gap" is the distance to the best candidate's value for this question
 # (BM25 needs none: it is scaled so that the best passage has 1).
 PASSAGE_FEATURES = (
@@ -100,16 +108,17 @@ def _dense_candidates(index: IndexData, vectors: np.ndarray, depth: int, allowed
     return np.unique(index.sentence_chunk[sentence_rows])
 
 
-def _sentence_features(index: IndexData, rows: np.ndarray, vectors: np.ndarray) -> tuple[np.ndarray, ...]:
+def _sentence_features(index: IndexData, rows: np.ndarray, vectors: np.ndarray, silent_sentences: np.ndarray) -> tuple[np.ndarray, ...]:
     """Per candidate: best and second-best cosine (normalised query; 0 where there is no
     second) and best cosine (rewritten) over sentences that say something themselves; and the
     best cosine of those that don't (a lead-in "… is supported by:" echoes a question's words
-    while its list carries the content; "please see this page" points at a lost link)."""
+    while its list carries the content; "please see this page" points at a lost link;
+    "further information on … can be found in …" points elsewhere)."""
     spans = [index.sentence_rows(int(r)) for r in rows]
     counts = np.array([len(span) for span in spans], dtype=np.int64)
     sentence_rows = np.fromiter((s for span in spans for s in span), dtype=np.int64, count=int(counts.sum()))
     cosines = index.vectors[index.sentence_vector[sentence_rows]] @ vectors.T  # (sentences, 2)
-    silent = index.says_nothing[sentence_rows]
+    silent = silent_sentences[sentence_rows]
     # Per candidate at once (a Python loop over candidates cost more than the search itself):
     # its sentences sorted best first, silent ones set aside as -inf.
     candidate = np.repeat(np.arange(len(rows)), counts)
@@ -180,7 +189,8 @@ def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray 
     lexical_rows = np.concatenate([top[s[top] > 0] for top, s in zip(lexical, (own, expanded))])
     rows = np.union1d(_dense_candidates(index, query.vectors, depth, allowed), lexical_rows).astype(np.int64)
     rows = rows[[not stamp or _asks_about_stamp(index.chunks[int(r)].text, query) for r, stamp in zip(rows, index.is_stamp[rows])]]
-    best, rewritten, second, silent = _sentence_features(index, rows, query.vectors)
+    asks_where = ASKS_WHERE_TO_READ.search(query.normalised.text) or (query.focus and ASKS_WHERE_TO_READ.search(query.focus.text))
+    best, rewritten, second, silent = _sentence_features(index, rows, query.vectors, index.says_nothing if asks_where else index.silent)
     bm25, bm25_expanded = _scaled(own)[rows], _scaled(expanded)[rows]
     coverage = _coverage(index, rows, query.weighed_terms)
     passage = index.passage_vectors[rows] @ query.vectors[0]

@@ -77,6 +77,12 @@ class IndexData:
         return np.fromiter((s.says_nothing for s in self.sentences), dtype=bool, count=len(self.sentences))
 
     @cached_property
+    def silent(self) -> np.ndarray:
+        """Sentences whose closeness to a question is no sign that their passage answers it:
+        those that say nothing, and signposts to other guidance."""
+        return self.says_nothing | np.fromiter((s.signposts for s in self.sentences), dtype=bool, count=len(self.sentences))
+
+    @cached_property
     def is_stamp(self) -> np.ndarray:
         """Chunks that are a page's own print or update line."""
         return np.fromiter((c.stamp for c in self.chunks), dtype=bool, count=len(self.chunks))

@@ -155,6 +155,34 @@ def test_a_pointer_to_a_link_printed_as_here_is_not_an_answer(corpus, settings, 
     assert "28 days or more" in answer.text and "found here" not in answer.text
 
 
+CRIMINAL_EXPLOITATION = """# Child criminal exploitation
+
+## Signs
+
+Some of the following can be indicators that a child is being criminally exploited, where children:
+
+- appear with unexplained gifts, money or new possessions
+- go missing for periods of time or regularly come home late
+- regularly miss school or do not take part in education
+
+## Further reading
+
+Further information on the signs of child criminal exploitation is available in Home Office guidance for practitioners.
+"""
+
+
+def test_a_signpost_to_other_guidance_answers_where_to_read_not_what_the_signs_are(corpus, settings, embedder, tmp_path):
+    # As in KCSIE's Annex B: the signpost repeats the question's words, the list answers it.
+    (corpus / "exploitation.md").write_text(CRIMINAL_EXPLOITATION, encoding="utf-8")
+    local = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
+    assert not build_index([corpus], local.index_dir, local, embedder).failed
+    assistant = Assistant(local, embedder)
+    signs = assistant.ask("what are the signs of child criminal exploitation?")
+    assert "unexplained gifts" in signs.citations[0].chunk.text and "Further information" not in signs.text
+    where = assistant.ask("where can I find more information on child criminal exploitation?")
+    assert "Further information on the signs of child criminal exploitation is available in Home Office guidance" in where.text
+
+
 def test_a_definition_list_is_quoted_whole(assistant):
     answer = assistant.ask("How does Working Together to Safeguard Children define safeguarding and promoting the welfare of children?")
     for item in ["protecting children from maltreatment", "preventing impairment", "ensuring that children grow up", "taking action to enable all children"]:
