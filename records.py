@@ -59,9 +59,12 @@ class Chunk:
 
     @property
     def embed_text(self) -> str:
-        """What search sees: area, title and section first ("west midlands" finds that area's
-        pages); the print date only in the page's own stamp passage (a re-print changes no other)."""
-        context = " > ".join(dict.fromkeys(p for p in (self.area, self.title, *self.section_path) if p))
+        """What search sees: area, title and the passage's own heading first ("west midlands"
+        finds that area's pages); the print date only in the page's own stamp passage (a re-print
+        changes no other). The headings above its own are left out: shared by every passage of a
+        part ("Part one: Safeguarding information for all staff > What school and college staff
+        need to know > …"), their words drew questions on anything to a deeply nested document."""
+        context = " > ".join(dict.fromkeys(p for p in (self.area, self.title, *self.section_path[-1:]) if p))
         return f"{context}\n{self.text}"
 
     def to_json(self) -> dict:

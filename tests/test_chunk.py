@@ -55,6 +55,15 @@ def test_section_paths_follow_numbered_and_plain_headings():
     assert ("2.1 Policies, Principles and Values", "4. Commitments") in paths
 
 
+def test_a_passage_is_searched_under_its_own_heading_not_the_headings_of_its_part():
+    # Shown with its whole path, searched under the area, the title and its own heading: the
+    # headings above are every passage's of that part and say nothing of this one.
+    _, chunks = chunks_of("003_59e7203d59049fa8.txt")
+    chunk = next(c for c in chunks if c.section_path[-1:] == ("Importance of a child-centred approach",))
+    assert len(chunk.section_path) == 3 and "2. Principles Underpinning" in chunk.section
+    assert chunk.embed_text.split("\n")[0] == "Milton Keynes > 2.1 Policies, Principles and Values > Importance of a child-centred approach"
+
+
 def test_numbered_paragraphs_are_labelled_and_never_split_when_they_fit():
     _, chunks = chunks_of("001_85fc01a5fa2a4b07.txt")
     by_para = {}
