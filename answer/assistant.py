@@ -56,7 +56,7 @@ def _ready(index: store.IndexData) -> store.IndexData:
     chunking = index.manifest.get("chunking", {})
     if chunking.get("terms") != TERMS_VERSION or chunking.get("version") != CHUNKING_VERSION:
         raise store.IndexUnavailable(f"{index.folder}: built with older word or chunking rules: re-run `python -m ingest`")
-    for table in ("corpus_words", "chunk_terms", "says_nothing", "silent", "sentence_chunk", "is_stamp", "_vector_sentences", "_sentence_starts"):
+    for table in ("corpus_words", "chunk_terms", "silent", "sentence_chunk", "is_stamp", "_vector_sentences", "_sentence_starts"):
         getattr(index, table)
     return index
 

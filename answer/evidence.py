@@ -189,8 +189,9 @@ def gather(index: IndexData, query: Query, candidates: int, allowed: np.ndarray 
     lexical_rows = np.concatenate([top[s[top] > 0] for top, s in zip(lexical, (own, expanded))])
     rows = np.union1d(_dense_candidates(index, query.vectors, depth, allowed), lexical_rows).astype(np.int64)
     rows = rows[[not stamp or _asks_about_stamp(index.chunks[int(r)].text, query) for r, stamp in zip(rows, index.is_stamp[rows])]]
-    asks_where = ASKS_WHERE_TO_READ.search(query.normalised.text) or (query.focus and ASKS_WHERE_TO_READ.search(query.focus.text))
-    best, rewritten, second, silent = _sentence_features(index, rows, query.vectors, index.says_nothing if asks_where else index.silent)
+    # A follow-up's normalised text holds its own words too.
+    silent_sentences = index.says_nothing if ASKS_WHERE_TO_READ.search(query.normalised.text) else index.silent
+    best, rewritten, second, silent = _sentence_features(index, rows, query.vectors, silent_sentences)
     bm25, bm25_expanded = _scaled(own)[rows], _scaled(expanded)[rows]
     coverage = _coverage(index, rows, query.weighed_terms)
     passage = index.passage_vectors[rows] @ query.vectors[0]

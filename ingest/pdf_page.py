@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 BULLETS = "•●▪◦‣∙·○-–*\uf0b7\uf0a7\uf076\uf0d8"
 ITEM_MARKER = re.compile(r"^\s*(?:[" + re.escape(BULLETS) + r"]|o(?=\s)|\(?[a-z]\)|\(?[ivx]{1,4}\)|[a-z]\.(?=\s)|[ivx]{1,4}\.(?=\s))\s*")
-PARAGRAPH_NUMBER = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3}){0,2})\.?\s+(?=\S)")
+NUMBER = r"\d{1,3}(?:\.\d{1,3}){0,2}"  # a paragraph's number: "12", "3.52", "7.4.1"
+PARAGRAPH_NUMBER = re.compile(r"^\s*(" + NUMBER + r")\.?\s+(?=\S)")
 # A paragraph number or list marker alone on its line, its text beside it ("12.", "•", "(a)").
-MARKER_ALONE = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3}){0,2}\.?|[" + re.escape(BULLETS) + r"]|o|\(?[a-z]\)|\(?[ivx]{1,4}\)|[a-z]\.|[ivx]{1,4}\.)\s*$")
+MARKER_ALONE = re.compile(r"^\s*(?:" + NUMBER + r"\.?|[" + re.escape(BULLETS) + r"]|o|\(?[a-z]\)|\(?[ivx]{1,4}\)|[a-z]\.|[ivx]{1,4}\.)\s*$")
 # A line opening a numbered paragraph: "3.52." (a trailing dot: "47 of the Act" wraps a sentence).
-OPENS_PARAGRAPH = re.compile(r"^\s*\d{1,3}(?:\.\d{1,3}){0,2}\.(?:\s|$)")
+OPENS_PARAGRAPH = re.compile(r"^\s*" + NUMBER + r"\.(?:\s|$)")
 OUTDENT = 4.0  # points left of the line before: a new paragraph's number hangs out of the text
 PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?\s*$", re.IGNORECASE)
 MARGIN_TOP, MARGIN_BOTTOM = 0.09, 0.88  # share of the page height: running headers above, footers below
