@@ -89,22 +89,23 @@ def evaluate(args) -> int:
     from eval.questions import QuestionFileError
     from eval.report import write_report
     from eval.results import write_results
-    from eval.systems import llama_index_bm25, llama_index_defaults, ours, timed_ask
+    from eval.systems import indexed_files, llama_index_bm25, llama_index_defaults, ours, timed_ask
     from ingest.load import IngestError
     from searchindex.embed import ModelError
     from searchindex.store import IndexUnavailable
 
     try:
         questions, settings, assistant = prepare(args)
+        files = indexed_files(assistant.index()) if args.baselines else []
     except (QuestionFileError, IngestError, ModelError, IndexUnavailable, ValueError) as error:
         if args.verbose:
             raise
         return fail(str(error))
     systems = ours(assistant) if args.baselines else {"ours": timed_ask(assistant)}
     if args.baselines:
-        systems["llama-index defaults"] = llama_index_defaults(settings.corpus_dir, settings.resolved_model_path())
+        systems["llama-index defaults"] = llama_index_defaults(files, settings.resolved_model_path())
         for tokens in (128, 1024):
-            systems[f"llama-index BM25 {tokens}"] = llama_index_bm25(settings.corpus_dir, tokens)
+            systems[f"llama-index BM25 {tokens}"] = llama_index_bm25(files, tokens)
     results = run(systems, questions, args.k, progress=True)
     write_results(args.out, results["ours"])
     scores = {name: {"all": score(questions, rows), **score_by_kind(questions, rows)} for name, rows in results.items()}

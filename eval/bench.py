@@ -228,9 +228,10 @@ def llama_index_defaults(workdir: Path) -> dict:
 
     from eval.questions import load_questions
     from eval.systems import llama_documents
+    from ingest.load import find_files
 
     embed = HuggingFaceEmbedding(model_name=load_settings().resolved_model_path(), device="cpu")
-    documents = llama_documents(workdir / "corpus")
+    documents = llama_documents(find_files([workdir / "corpus"]))
     splitter = SentenceSplitter(chunk_size=1024, chunk_overlap=200)
     index, ingest_s = _timed(lambda: VectorStoreIndex.from_documents(documents, embed_model=embed, transformations=[splitter]))
     retriever = index.as_retriever(similarity_top_k=5)

@@ -154,3 +154,29 @@ def test_refitting_over_a_missing_index_or_question_file_is_one_line_naming_it(t
         run = subprocess.run([sys.executable, "-m", "eval.fit", *extra, "--out", str(tmp_path / "r.json")], cwd=ROOT, capture_output=True, text=True, timeout=120)
         assert run.returncode == 2 and named in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr[-800:]
         assert not (tmp_path / "no-index").exists() and not (tmp_path / "r.json").exists()
+
+
+def test_the_baselines_read_the_files_the_index_was_built_from_not_the_shipped_corpus(settings, embedder, tmp_path):
+    # An index over a folder of its own, with ASSISTANT_CORPUS_DIR left at the shipped corpus:
+    # baselines that read corpus/ would score 0 here without saying why.
+    from ingest.build import build_index
+
+    folder, index = tmp_path / "own-corpus", tmp_path / "own-index"
+    folder.mkdir()
+    chapter = folder / "ferries.md"
+    chapter.write_text("# School trips\n\n## Ferries\n\nA child crossing by ferry on a school trip must wear the orange wristband issued at the harbour office.\n", encoding="utf-8")
+    assert not build_index([folder], index, settings.with_overrides(index_dir=index), embedder).failed
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "f1", "question": "what does a child wear on the ferry", "gold": [{"file": "ferries.md", "quote": "must wear the orange wristband"}], "answer_keywords": [], "kind": "direct"}) + "\n", encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key != "ASSISTANT_CORPUS_DIR"}
+    command = [sys.executable, "-m", "eval", "--questions", str(questions), "--out", str(tmp_path / "r.jsonl"), "--index", str(index), "--baselines", "--report-dir", str(tmp_path / "reports")]
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+    assert run.returncode == 0, run.stderr[-2000:]
+    scores = json.loads(next((tmp_path / "reports").glob("*/report.json")).read_text(encoding="utf-8"))["scores"]
+    for system in ("llama-index defaults", "llama-index BM25 128", "llama-index BM25 1024"):
+        assert scores[system]["all"]["hit@1"] == 1.0, system
+
+    # Edited since: the baselines would read other words than ours answers from, so the run stops.
+    chapter.write_text(chapter.read_text(encoding="utf-8") + "\nA later line.\n", encoding="utf-8")
+    run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+    assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1 and "ferries.md: changed since it was indexed" in run.stderr, run.stderr[-800:]
