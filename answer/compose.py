@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -36,10 +37,25 @@ FOCUS_BONUS = 0.25  # a follow-up's own words ("schools") must steer the answer
 QUESTION_BONUS = 0.1
 PASSAGE_WEIGHT = 1.0  # a sentence from a weaker passage needs that much more similarity to lead
 
-# Questions whose answer must contain a kind of fact; without one in the passages the
-# procedures do not answer them, however close the topic.
+NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|a hundred)"
+
+
+class NeedsFact(NamedTuple):
+    """Questions whose answer must contain a kind of fact: without one in the quoted sentences
+    the procedures do not answer them, however close the topic."""
+
+    asks: re.Pattern
+    gives: Callable[[re.Match], re.Pattern]  # what in a sentence states the fact, given how it was asked
+    note: str
+
+
+def _any(pattern: str) -> Callable[[re.Match], re.Pattern]:
+    compiled = re.compile(pattern, re.I)
+    return lambda asked: compiled
+
+
 NEEDS_FACT = [
-    (
+    NeedsFact(
         # "who do I ring?" asks whom to contact, which the procedures can answer; these ask for a
         # number. A phone in a story ("a new phone", "on her phone", "phone the parents") asks nothing.
         re.compile(
@@ -48,13 +64,30 @@ NEEDS_FACT = [
             r"|\b(?:what(?:'?s| is)|is there) (?:the|their|an?) (?:[\w'-]+ ){0,6}number\b(?! of)",
             re.I,
         ),
-        re.compile(r"\b0\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}\b|\b\d{3}[\s-]?\d{3,4}[\s-]?\d{3,4}\b"),
+        _any(r"\b0\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}\b|\b\d{3}[\s-]?\d{3,4}[\s-]?\d{3,4}\b"),
         "The procedures I hold don't cover this: they give no phone number for it.",
     ),
-    (
-        re.compile(r"\b(how (long|soon|quickly|many (days|hours|weeks))|timescale|deadline|within how|by when)\b", re.I),
-        re.compile(r"\b(\d+|one|two|three|four|five|six|seven|ten|twenty|immediately|same day|hours?|days?|weeks?|months?)\b", re.I),
+    NeedsFact(
+        re.compile(r"\b(how (long|soon|quickly)|timescale|deadline|within how|by when)\b", re.I),
+        _any(r"\b(\d+|one|two|three|four|five|six|seven|ten|twenty|immediately|same day|hours?|days?|weeks?|months?)\b"),
         "The procedures I hold don't cover this: they set no timescale for it.",
+    ),
+    NeedsFact(
+        # "How many years?" is answered by a count of years ("for 10 years"), not by a passage
+        # that counts days ("within 5 days") or merely names years ("the early years").
+        re.compile(r"\bhow many (?:working |calendar |school )?(?P<unit>hour|day|week|month|year)s\b", re.I),
+        lambda asked: re.compile(rf"\b(?:\d+|{NUMBER_WORD})(?:\s|-)(?:working |calendar |school |clear )?{asked['unit']}s?\b", re.I),
+        "The procedures I hold don't cover this: they set no timescale for it.",
+    ),
+    NeedsFact(
+        # An amount of money ("how much is the allowance", "what's the fee") is answered by a sum.
+        re.compile(
+            r"\bhow much\b.*\b(?:cost|costs|pay|paid|payment|allowance|fee|fees|money|grant|bursary|salary|wage|charged?|benefits|universal credit)\b"
+            r"|\bwhat(?:'?s| is| are) the (?:[\w+'-]+ ){0,4}(?:fee|fine|cost|allowance|salary|wage)s?\b(?! of)",
+            re.I,
+        ),
+        _any(r"£\s?\d|\b\d[\d,.]*\s?(?:pounds|per ?cent)\b|\d\s?%"),
+        "The procedures I hold don't cover this: they give no amount for it.",
     ),
 ]
 
@@ -160,7 +193,8 @@ def with_notice(text: str, caution: str = "") -> str:
 
 def missing_fact(question: str, chosen: list[Unit]) -> str | None:
     """Why the passages cannot answer a question that asks for a number or timescale, if so."""
-    for asks, evidence, note in NEEDS_FACT:
-        if asks.search(question) and not any(evidence.search(u.text) for u in chosen):
-            return note
+    for rule in NEEDS_FACT:
+        asked = rule.asks.search(question)
+        if asked and not any(rule.gives(asked).search(u.text) for u in chosen):
+            return rule.note
     return None

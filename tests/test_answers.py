@@ -183,6 +183,39 @@ def test_a_signpost_to_other_guidance_answers_where_to_read_not_what_the_signs_a
     assert "Further information on the signs of child criminal exploitation is available in Home Office guidance" in where.text
 
 
+RECORDS_AND_MONEY = """# Leaving school and leaving care
+
+## Transferring files
+
+Where a pupil leaves, the designated safeguarding lead should ensure their child protection file is transferred to the new school within 5 days.
+
+## University
+
+Care leavers going to university are entitled to a higher education bursary of £2,000 from the local authority.
+
+## Foster carers
+
+Foster carers receive a weekly allowance to cover the cost of caring for the child placed with them.
+"""
+
+
+def test_a_question_asking_for_a_count_of_years_or_a_sum_is_refused_when_no_passage_gives_one(corpus, settings, embedder, tmp_path):
+    # Near passages answer "how many days" and "how much is the bursary"; "how many years" and
+    # "how much is the allowance" they only come close to, and quoting them would read as an answer.
+    (corpus / "leaving.md").write_text(RECORDS_AND_MONEY, encoding="utf-8")
+    local = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
+    assert not build_index([corpus], local.index_dir, local, embedder).failed
+    assistant = Assistant(local, embedder)
+    days = assistant.ask("how many days do we have to send on a child protection file when a pupil leaves?")
+    assert not days.abstained and "within 5 days" in days.text
+    years = assistant.ask("how many years do we have to keep a child protection file after a pupil leaves?")
+    assert years.abstained and "they set no timescale for it" in years.text and "call 999" in years.text
+    bursary = assistant.ask("how much is the university bursary for care leavers?")
+    assert not bursary.abstained and "£2,000" in bursary.text
+    allowance = assistant.ask("how much is the weekly allowance for foster carers?")
+    assert allowance.abstained and "they give no amount for it" in allowance.text
+
+
 def test_a_definition_list_is_quoted_whole(assistant):
     answer = assistant.ask("How does Working Together to Safeguard Children define safeguarding and promoting the welfare of children?")
     for item in ["protecting children from maltreatment", "preventing impairment", "ensuring that children grow up", "taking action to enable all children"]:
