@@ -1,7 +1,8 @@
 """Step 1b of ingest: a file's bytes → its text, by format.
 
-.txt/.md as UTF-8 text (cp1252 accepted for old Windows exports); .pdf (ingest/read_pdf.py),
-.html/.htm (ingest/read_html.py) and .docx (ingest/read_docx.py) as a structured document.
+.txt as UTF-8 text (cp1252 accepted for old Windows exports); .md (ingest/read_markdown.py),
+.pdf (ingest/read_pdf.py), .html/.htm (ingest/read_html.py) and .docx (ingest/read_docx.py) as
+a structured document.
 Each failure is one FormatError saying why, which ingest/load.py turns into a line naming the file.
 """
 
@@ -40,16 +41,20 @@ ZIP_BASED = {".docx"}  # checked for their expansion before any parser opens the
 
 
 def read(suffix: str, data: bytes, *, max_expanded_bytes: int, max_members: int) -> str | StructuredDocument:
-    """Plain text and Markdown as text (ingest/structure.py reads their lines); PDF, HTML and
-    Word as a structured document from their own reader. The limits are a zip-based file's
+    """Plain text as text (ingest/structure.py reads its lines); Markdown, PDF, HTML and Word
+    as a structured document from their own reader. The limits are a zip-based file's
     (Settings.zip_limits())."""
     kind = suffix.lower()
     if kind in ZIP_BASED:
         from ingest.zipcheck import check_zip
 
         check_zip(data, max_expanded_bytes=max_expanded_bytes, max_members=max_members)
-    if kind in (".txt", ".md"):
+    if kind == ".txt":
         return plain_text(data)
+    if kind == ".md":
+        from ingest.read_markdown import read_markdown
+
+        return read_markdown(data)
     if kind == ".pdf":
         from ingest.read_pdf import read_pdf
 

@@ -39,7 +39,7 @@ def read_html(data: bytes) -> StructuredDocument:
         raise FormatError(f"not a readable HTML page ({error})") from None
     shown = _without_unseen(page)
     # Every line of the page, split at <br> too, so a print line under a copyright notice stands alone.
-    everything, fallback = _page_blocks(shown, set(), INLINE - {"br"}), _page_blocks(shown, CHROME, INLINE)
+    everything, fallback = page_blocks(shown, set(), INLINE - {"br"}), page_blocks(shown, CHROME, INLINE)
     main = _main_content(shown)  # last use of `shown`: trafilatura prunes the tree it is given
     # A print line ("This page is correct as printed on …") sits in a footer trafilatura drops;
     # the page's own statement of its date is kept as a paragraph all the same.
@@ -47,7 +47,7 @@ def read_html(data: bytes) -> StructuredDocument:
     blocks = _with_dated_lines(fallback if _flattened(extracted, fallback) else extracted, everything)
     if not blocks:
         raise FormatError("no text in the HTML page")
-    blocks = _relative_levels(blocks)
+    blocks = relative_levels(blocks)
     return StructuredDocument(tuple(blocks), _title(page, main), stated_dates(blocks), _canonical(page))
 
 
@@ -128,7 +128,7 @@ def _row(cells, text_of) -> TextBlock:
     return TextBlock("row", " | ".join(t for t in (_clean(text_of(cell)) for cell in cells) if t))
 
 
-def _page_blocks(page: lxml.html.HtmlElement, dropped: set[str], inline: set[str]) -> list[TextBlock]:
+def page_blocks(page: lxml.html.HtmlElement, dropped: set[str], inline: set[str]) -> list[TextBlock]:
     """The body read with lxml alone, block by block, without the `dropped` elements."""
     blocks: list[TextBlock] = []
     body = page.find("body")
@@ -183,7 +183,7 @@ def _with_dated_lines(blocks: list[TextBlock], page: list[TextBlock]) -> list[Te
     return kept
 
 
-def _relative_levels(blocks: list[TextBlock]) -> list[TextBlock]:
+def relative_levels(blocks: list[TextBlock]) -> list[TextBlock]:
     """Headings renumbered so the outermost level present is 1 (a page may start at <h2>)."""
     top = min((block.level for block in blocks if block.kind == "heading"), default=1)
     return [TextBlock(b.kind, b.text, b.level - top + 1) if b.kind == "heading" else b for b in blocks]

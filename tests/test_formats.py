@@ -93,3 +93,54 @@ def test_markdown_hash_headings_are_headings_with_their_levels(tmp_path, setting
     assert document.title == "Online safety"
     assert paths["Staff"] == ("Online safety", "Sexting")
     assert paths["Report"] == ("Missing children",)
+
+
+CHAPTER_MD = """# Children missing education
+
+Published: September 2024
+
+## 1. Identifying a child missing education
+
+### 1.1 Who is responsible
+
+Every school must notify the local authority when a pupil's name is to be
+deleted from the admission register, as soon as
+Children's Services
+can act on it.
+
+#### Steps for schools
+
+1. Make reasonable enquiries
+2. Contact the family and the child's emergency contacts
+
+Contact the Children Missing Education team on 01234 567890
+
+| Who | When |
+|-----|------|
+| School | Within 5 days |
+
+## 2. Children at risk
+
+Children missing education are at risk of <b>exploitation</b>.
+"""
+
+
+def test_markdown_is_read_as_markdown_not_as_lines_that_look_like_headings(tmp_path, settings):
+    # Only "#" lines are headings: a wrapped line, a numbered step or a short line of text is not,
+    # so no passage starts mid-sentence and no line is lost as a heading nobody reads.
+    from ingest.load import load
+    from ingest.prepare import prepare
+
+    path = tmp_path / "missing.md"
+    path.write_text(CHAPTER_MD, encoding="utf-8")
+    document, chunks = prepare(load(path, {}, settings), settings)
+    by_text = {c.text.split()[0]: c for c in chunks}
+    assert document.title == "Children missing education" and ("published", "2024-09") in document.dates
+    responsible = by_text["Every"]
+    assert "admission register, as soon as Children's Services can act on it." in responsible.text
+    assert responsible.section_path == ("Children missing education", "1. Identifying a child missing education", "1.1 Who is responsible")
+    steps = next(c for c in chunks if "Make reasonable enquiries" in c.text)
+    assert steps.section_path[-1] == "Steps for schools" and "01234 567890" in steps.text and "School | Within 5 days" in steps.text
+    at_risk = next(c for c in chunks if "at risk of" in c.text)
+    assert at_risk.section_path == ("Children missing education", "2. Children at risk")
+    assert "at risk of <b>exploitation</b>." in at_risk.text  # the file's text, shown as text
