@@ -38,10 +38,13 @@ def lay_out(document: StructuredDocument) -> LaidOut:
             page_first.setdefault(block.page, offset)
         parts.append(shown + "\n\n")
         offset += len(shown) + 2
-    starts: list[int] = []
-    for page in range(1, max(page_first, default=0) + 1):
-        starts.append(page_first.get(page, starts[-1] if starts else 0))
-    return LaidOut("".join(parts), lines, marks, tuple(starts))
+    # A page with no text (a picture, a blank verso) starts where the next page does, so the
+    # text before it stays on the page it was printed on.
+    starts, following = [], offset
+    for page in range(max(page_first, default=0), 0, -1):
+        following = page_first.get(page, following)
+        starts.append(following)
+    return LaidOut("".join(parts), lines, marks, tuple(reversed(starts)))
 
 
 class _Sections:
