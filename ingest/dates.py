@@ -109,14 +109,30 @@ def extract_print_date(lines: list[Line]) -> tuple[str | None, list[Line], list[
 
 
 # Statements of a document's own dates, by kind; the date must follow within a few words.
-_DATE_ANY = r"(?P<rest>.{0,80})"
+# `rest` is read ahead, not consumed, so "Amended: This chapter was amended in June 2024"
+# is tried again at its second keyword.
+_DATE_AHEAD = r"(?=(?P<rest>.{0,80}))"
 DATED_STATEMENTS = [
-    ("printed", re.compile(r"\bcorrect as printed on\b" + _DATE_ANY, re.IGNORECASE)),
-    ("updated", re.compile(r"\b(?:(?:last\s+)?(?:updated|revised|amended)|revision dates?)\b\s*(?:on|in|:)?\s*" + _DATE_ANY, re.IGNORECASE)),
-    ("published", re.compile(r"\b(?:(?:first\s+)?published|(?:date of )?publication(?: date)?)\b\s*(?:on|in|:)?\s*" + _DATE_ANY, re.IGNORECASE)),
-    ("in force", re.compile(r"\b(?:(?:comes?|came) into (?:force|effect)|implementation date)\b\s*(?:on|in|from|:)?\s*" + _DATE_ANY, re.IGNORECASE)),
+    ("printed", re.compile(r"\b(?:correct as )?printed on\b" + _DATE_AHEAD, re.IGNORECASE)),
+    ("updated", re.compile(r"\b(?:(?:last\s+)?(?:updated|revised|amended)|revision dates?)\b\s*(?:on|in|:)?\s*" + _DATE_AHEAD, re.IGNORECASE)),
+    ("published", re.compile(r"\b(?:(?:first\s+)?published|(?:date of )?publication(?: date)?)\b\s*(?:on|in|:)?\s*" + _DATE_AHEAD, re.IGNORECASE)),
+    ("in force", re.compile(r"\b(?:(?:comes?|came) into (?:force|effect)|implementation date)\b\s*(?:on|in|from|:)?\s*" + _DATE_AHEAD, re.IGNORECASE)),
 ]
 DATE_LEAD_WORDS = 3  # "Published: July 2025" yes; "published guidance on 12 May 2024" no
+
+# Whose date it is: the words of the sentence before the keyword must be a label
+# ("Published:", "Page last updated"), or name this document ("This guidance was updated in",
+# "… final version which comes into force"). "Working Together … was published in December
+# 2023" dates another document; "will be updated in September 2026" and "Next revision date"
+# date what has not happened.
+_ITSELF = r"(?:guidance|document|page|chapter|procedures?|policy|advice|edition|version|publication|framework|protocol|report|guide|leaflet|section|manual|information)"
+SENTENCE_BREAK = re.compile(r"[.!?:;]\s+|\n")
+LABEL_LEAD = re.compile(rf"^\W*(?:(?:this\s+|the\s+)?{_ITSELF}\s+|date\s+)?\W*$", re.IGNORECASE)
+ITSELF_LEAD = re.compile(
+    rf"\b(?:this|these|the present)\s+(?:[\w'’-]+\s+){{0,3}}?{_ITSELF}\b|\b{_ITSELF},?\s+(?:which|that)\s*$",
+    re.IGNORECASE,
+)
+NOT_YET = re.compile(r"\b(?:will|shall|would|to|may|might|could|should|next|due|planned|expected)\s+(?:be\s+|have\s+been\s+)?$", re.IGNORECASE)
 FRONT_PAGES = 3  # a PDF states its edition on its first pages
 FRONT_BLOCKS = 40  # … and a web page or Word file near its top
 
@@ -134,30 +150,46 @@ def _dates_in(text: str) -> list[str]:
     return [stated for _, stated in sorted(spans)]
 
 
+def _about_itself(before: str) -> bool:
+    """Whether the sentence's words before a date keyword make the date this document's own."""
+    lead = SENTENCE_BREAK.split(before)[-1]
+    if NOT_YET.search(lead):
+        return False
+    return bool(LABEL_LEAD.match(lead) or ITSELF_LEAD.search(lead))
+
+
 def dated_statements(text: str) -> list[tuple[str, str]]:
-    """(kind, ISO date) for each "Published: July 2025", "Last updated 12 May 2024", "comes into
-    force on 1 September 2025", "correct as printed on …" in `text`; nothing is inferred. Of a
-    list ("Revision dates: January 2015, February 2025") the latest counts."""
+    """(kind, ISO date) for each "Published: July 2025", "Last updated 12 May 2024", "This
+    guidance comes into force on 1 September 2025", "printed on …" in `text` that dates this
+    document; nothing is inferred. Of a list ("Revision dates: January 2015, February 2025")
+    the latest counts."""
     found = []
     for kind, pattern in DATED_STATEMENTS:
         for match in pattern.finditer(text):
             rest = match.group("rest")
             dates = _dates_in(rest)
             first = next((m for form in DATE_FORMS for m in [form.search(rest)] if m), None)
-            if dates and first is not None and len(rest[: first.start()].split()) <= DATE_LEAD_WORDS:
+            if not dates or first is None or len(rest[: first.start()].split()) > DATE_LEAD_WORDS:
+                continue
+            if _about_itself(text[: match.start()]):
                 found.append((kind, max(dates) if kind == "updated" else dates[0]))
     return found
 
 
 EDITION_MAX_WORDS = 30
+# "April 2024 to March 2025" on a cover is the period a report covers, not its edition.
+PERIOD_TO = re.compile(r"\s*(?:to|until|till|[-–—])\s*(?:\d{1,2}\w*\s+)?(?:" + "|".join(MONTHS) + r"|\d)", re.IGNORECASE)
 
 
-def edition_line(text: str) -> str | None:
+def edition_line(text: str, alone: bool = False) -> str | None:
     """The date a title page opens a line with ("December 2023", "July 2025 (for information)
-    version, pending …"): the edition's date. None for any other line."""
+    version, pending …"): the edition's date. None for any other line. `alone`: only a line that
+    is the date and nothing else counts (a cover behind an inserted update note, on page 2)."""
     stripped = text.strip()
     match = DATE_FORMS[0].match(stripped) or DATE_FORMS[-1].match(stripped)
-    if match is None or len(stripped.split()) > EDITION_MAX_WORDS:
+    if match is None or len(stripped.split()) > EDITION_MAX_WORDS or PERIOD_TO.match(stripped[match.end():]):
+        return None
+    if alone and stripped[match.end():].strip(" .,"):
         return None
     return parse_date(match.group(0))
 
@@ -188,7 +220,7 @@ def document_dates(blocks) -> list:
         said = block.text[:SAID_CHARS]
         for kind, stated in dated_statements(block.text):
             found.setdefault((kind, stated), DocumentDate(kind, stated, said))
-        edition = edition_line(block.text) if (block.page or 1) == 1 else None
+        edition = edition_line(block.text, alone=(block.page or 1) > 1)
         if edition:
             found.setdefault(("published", edition), DocumentDate("published", edition, said))
     return list(found.values())

@@ -24,9 +24,12 @@ from ingest.structure import Block, parse_blocks
 from records import Chunk, Document
 
 
-def _stated_dates(stamps: list[Line], read: str | StructuredDocument) -> tuple[tuple[str, str], ...]:
-    """Every (kind, date) the document states about itself, newest of each kind first."""
-    found = [pair for line in stamps for pair in dated_statements(line.text)]
+def _stated_dates(lines: list[Line], stamps: list[Line], read: str | StructuredDocument) -> tuple[tuple[str, str], ...]:
+    """Every (kind, date) the document states about itself, newest of each kind first. Plain
+    text states them in any line ("Published: July 2025"); a structured document's reader has
+    found them where its layout puts them."""
+    stating = stamps if isinstance(read, StructuredDocument) else stamps + lines
+    found = [pair for line in stating for pair in dated_statements(line.text)]
     if isinstance(read, StructuredDocument):
         found += [(d.kind, d.date) for d in read.dates]
     ordered = sorted(set(found), key=lambda pair: (DATE_KINDS.index(pair[0]), [-int(p) for p in pair[1].split("-")]))
@@ -60,7 +63,7 @@ def prepare(source: SourceFile, settings: Settings) -> tuple[Document, list[Chun
     stated_title = source.read.title if isinstance(source.read, StructuredDocument) else None
     headings = next((b.section_path for b in blocks if b.section_path), ())
     title = source.entry.title or stated_title or (headings[0] if headings else Path(source.name).stem)
-    dates = _stated_dates(stamps, source.read)
+    dates = _stated_dates(lines, stamps, source.read)
     chunks = chunk_blocks(
         blocks,
         source=source.name,

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 
 from ingest.blocks import StructuredDocument, TextBlock
-from ingest.dates import document_dates
+from ingest.dates import document_dates, edition_line
 from ingest.formats import FormatError
 from ingest.pdf_page import (
     BULLETS, ITEM_MARKER, PAGE_NUMBER, PARAGRAPH_NUMBER, PdfBlock, in_margin, in_reading_order, is_contents_entry,
@@ -74,6 +74,8 @@ def _join(lines: list[str], words: set[str]) -> str:
 def _classify(block: PdfBlock, reading: Reading) -> TextBlock:
     text = _join([line.text for line in block.lines], reading.words)
     level = _heading_level(block, reading)
+    if level is not None and edition_line(text, alone=True):
+        return TextBlock("imprint", text, page=block.page)  # a cover's "March 2015" in large type: the edition, no section or passage
     if level is not None:
         return TextBlock("heading", text, level=level, page=block.page)
     first = block.lines[0]

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.clean import Line
+from ingest.dates import dated_statements
 from records import leads_in
 
 ITEM_MARK = re.compile(r"^\s*(?:[•·▪◦‣∙*\-–]|\(?[0-9]{1,2}[.)]|\(?[a-z][.)]|\([ivx]+\))\s+")
@@ -51,6 +52,12 @@ def _looks_like_heading(text: str) -> bool:
 
 def _is_item(text: str) -> bool:
     return bool(BULLET.match(text)) and not _looks_like_heading(text)
+
+
+def _wraps_on(lines: list[Line], i: int) -> bool:
+    """Whether line i is a wrapped paragraph's line: the very next line goes on in lower case."""
+    following = lines[i + 1].text.lstrip() if i + 1 < len(lines) else ""
+    return following[:1].islower()
 
 
 def _next_text(lines: list[Line], i: int) -> Line | None:
@@ -100,7 +107,7 @@ def _classify(lines: list[Line], i: int) -> str:
         return "number"
     if _is_item(text):
         return "item"
-    if _looks_like_heading(text):
+    if _looks_like_heading(text) and not _wraps_on(lines, i) and not dated_statements(text):
         following = _next_text(lines, i)
         if following is not None and _is_item(following.text):
             return "text"  # a short lead-in to a list, e.g. "Children have said that they need"

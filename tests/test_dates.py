@@ -75,13 +75,22 @@ def test_a_repeated_print_footer_is_one_stamp_and_an_undated_one_none():
     [
         ("Published: July 2025", [("published", "2025-07")]),
         ("Last updated 12 May 2024", [("updated", "2024-05-12")]),
-        ("which comes into force on 1 September 2025.", [("in force", "2025-09-01")]),
+        ("This guidance comes into force on 1 September 2025.", [("in force", "2025-09-01")]),
         ("This page is correct as printed on Saturday 21st of December 2024", [("printed", "2024-12-21")]),
+        ("This page was printed on 3 March 2025", [("printed", "2025-03-03")]),
+        ("Printed on: 03/03/2025", [("printed", "2025-03-03")]),
+        ("Amended: This chapter was amended in June 2024 to add a section on online harm.", [("updated", "2024-06")]),
         ("Revision dates: January 2015, January 2022, February 2025", [("updated", "2025-02")]),
         ("Publication date: October 2010", [("published", "2010-10")]),
         # Body text that names a date is no statement about the document itself.
         ("The council published guidance on children in need on 12 May 2024.", []),
         ("Working Together to Safeguard Children 2023 sets out the duties.", []),
+        # Another document's dates, and dates that have not come yet, are not this one's.
+        ("Working Together to Safeguard Children was published in December 2023.", []),
+        ("Updated ‘Who Pays?’ guidance came into effect from 1 July 2022.", []),
+        ("This guidance will be updated in September 2026.", []),
+        ("Next revision date: March 2027", []),
+        ("Printed copies of this page may be out of date.", []),
     ],
 )
 def test_a_document_states_its_dates_with_their_kinds_and_nothing_is_inferred(text, stated):
@@ -101,3 +110,47 @@ def test_a_cover_date_is_the_edition_and_only_the_first_pages_are_read():
         TextBlock("paragraph", "Last updated 3 March 2020", page=40),  # deep in the body: about something else
     ]
     assert sorted((d.kind, d.date) for d in document_dates(blocks)) == [("in force", "2025-09"), ("published", "2025-07")]
+
+
+def test_a_report_covers_a_period_its_cover_dates_are_not_its_edition():
+    from ingest.blocks import TextBlock
+    from ingest.dates import document_dates
+
+    blocks = [
+        TextBlock("heading", "Safeguarding partnership annual report", level=1, page=1),
+        TextBlock("paragraph", "April 2024 to March 2025", page=1),
+        TextBlock("paragraph", "Published: 30 September 2025", page=1),
+    ]
+    assert [(d.kind, d.date) for d in document_dates(blocks)] == [("published", "2025-09-30")]
+
+
+def test_a_web_page_is_dated_by_its_own_lines_not_by_the_documents_it_mentions():
+    from ingest.read_html import read_html
+
+    page = b"""<html><head><title>Child protection enquiries</title></head><body><main>
+    <h1>Child protection enquiries</h1>
+    <p>Working Together to Safeguard Children was published in December 2023 and replaced the 2018 edition.</p>
+    <p>This chapter will be updated in September 2026 when the national framework changes.</p>
+    <p>Amended: This chapter was amended in June 2024 to add a section on online harm.</p>
+    <p>Strategy discussions should be held within one working day of the referral being accepted.</p>
+    <p>This page was printed on 3 March 2025.</p>
+    </main></body></html>"""
+    assert sorted((d.kind, d.date) for d in read_html(page).dates) == [("printed", "2025-03-03"), ("updated", "2024-06")]
+
+
+def test_plain_text_states_its_dates_on_lines_that_stay_body_text(tmp_path):
+    from config import Settings
+    from ingest.load import load
+    from ingest.prepare import prepare
+
+    path = tmp_path / "procedure.txt"
+    path.write_text(
+        "Referrals to children's social care\n\nPublished: July 2025\n\n"
+        "This procedure comes into force on 1 September 2025.\n\n"
+        "Any practitioner who is worried that a child is being harmed should\nspeak to their safeguarding lead the same day.\n"
+    )
+    document, chunks = prepare(load(path, {}, Settings()), Settings())
+    assert document.dates == (("published", "2025-07"), ("in force", "2025-09-01"))
+    # Neither the date line nor a wrapped line is taken for a heading the next passage sits under.
+    assert {c.section for c in chunks} == {"Referrals to children's social care"}
+    assert any("should speak to their safeguarding lead the same day." in " ".join(c.text.split()) for c in chunks)

@@ -201,6 +201,11 @@ def test_real_guidance_reads_into_whole_numbered_paragraphs_with_titles_and_date
     for name in sorted(p.name for p in REALDOCS.glob("*.pdf")):
         read = read_pdf((REALDOCS / name).read_bytes())
         assert read.title and read.dates, name
+        if name.startswith("Promoting_the_health"):
+            # An update note comes first; its "Updated 'Who Pays?' guidance came into effect from
+            # 1 July 2022" dates another document. The cover behind it, on page 2, says March 2015.
+            assert [(d.kind, d.date) for d in read.dates] == [("published", "2015-03")]
+            assert not any(b.kind == "heading" and b.text == "March 2015" for b in read.blocks)
         body = [b for b in read.blocks if b.kind == "paragraph"]
         # A paragraph closes with its sentence (a few end in a table or a link): none is cut mid-sentence by a page.
         closed = sum(b.text.rstrip()[-1:] in ".:;!?)’”\"" for b in body) / len(body)
@@ -252,3 +257,31 @@ def test_a_numbered_paragraph_straight_after_a_list_item_is_a_paragraph_of_its_o
         ("item", None, "information about any financial support."),
         ("paragraph", "3.52", "In every case where a care leaver asks for this support, the authority will assess the course and how it will help them."),
     ]
+
+
+def test_a_passage_is_cited_at_the_page_it_is_printed_on_when_a_blank_page_follows(tmp_path):
+    # A picture or a blank verso between two pages of text has no text of its own; the passage
+    # before it had been cited one page too late.
+    from fpdf import FPDF
+
+    from config import Settings
+    from ingest.load import load
+    from ingest.prepare import prepare
+
+    pdf = FPDF()
+    for title, body in (
+        ("Referrals", "Any practitioner worried about a child should make a referral to children's social care without delay."),
+        (None, None),
+        ("Strategy discussions", "A strategy discussion should be held when there is reasonable cause to suspect significant harm."),
+    ):
+        pdf.add_page()
+        if title:
+            pdf.start_section(title)
+            pdf.set_font("helvetica", "B", 18)
+            pdf.multi_cell(190, 10, title, new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("helvetica", size=11)
+            pdf.multi_cell(190, 6, body)
+    path = tmp_path / "procedures.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    _, chunks = prepare(load(path, {}, Settings()), Settings())
+    assert [(c.section_path, c.page) for c in chunks] == [(("Referrals",), 1), (("Strategy discussions",), 3)]
