@@ -285,3 +285,26 @@ def test_a_passage_is_cited_at_the_page_it_is_printed_on_when_a_blank_page_follo
     path.write_bytes(bytes(pdf.output()))
     _, chunks = prepare(load(path, {}, Settings()), Settings())
     assert [(c.section_path, c.page) for c in chunks] == [(("Referrals",), 1), (("Strategy discussions",), 3)]
+
+
+def test_a_sentence_that_starts_with_a_number_keeps_it_and_is_no_numbered_paragraph():
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    for text in (
+        "14. Young people leaving care should have a pathway plan.",
+        "16 and 17 year olds who present as homeless should be assessed by children's services.",
+        "24 hours is the longest a child should wait for a strategy discussion.",
+        "15 Staff should record every concern on the day it is raised.",
+    ):
+        pdf.multi_cell(190, 6, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+    blocks = read_pdf(bytes(pdf.output())).blocks
+    assert [(b.number, b.text) for b in blocks] == [
+        ("14", "Young people leaving care should have a pathway plan."),
+        (None, "16 and 17 year olds who present as homeless should be assessed by children's services."),
+        (None, "24 hours is the longest a child should wait for a strategy discussion."),
+        ("15", "Staff should record every concern on the day it is raised."),
+    ]
