@@ -7,10 +7,16 @@ into passages' blocks.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 KINDS = ("heading", "paragraph", "item", "row", "footnote", "imprint")
 DATE_KINDS = ("printed", "updated", "published", "in force")
+
+NUMBER = r"\d{1,3}(?:\.\d{1,3}){0,2}"  # a paragraph's number as typed: "12", "3.52", "7.4.1"
+# Without its dot a number opens a paragraph only before a capital: "16 and 17 year olds" and
+# "24 hours is the limit" are sentences that start with a number.
+PARAGRAPH_NUMBER = re.compile(r"^\s*(" + NUMBER + r")(?:\.\s+(?=\S)|\s+(?=[A-Z\"“‘'(\[]))")
 
 
 @dataclass(frozen=True)

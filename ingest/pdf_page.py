@@ -12,12 +12,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from ingest.blocks import NUMBER
+
 BULLETS = "•●▪◦‣∙·○-–*\uf0b7\uf0a7\uf076\uf0d8"
 ITEM_MARKER = re.compile(r"^\s*(?:[" + re.escape(BULLETS) + r"]|o(?=\s)|\(?[a-z]\)|\(?[ivx]{1,4}\)|[a-z]\.(?=\s)|[ivx]{1,4}\.(?=\s))\s*")
-NUMBER = r"\d{1,3}(?:\.\d{1,3}){0,2}"  # a paragraph's number: "12", "3.52", "7.4.1"
-# Without its dot a number opens a paragraph only before a capital: "16 and 17 year olds" and
-# "24 hours is the limit" are sentences that start with a number.
-PARAGRAPH_NUMBER = re.compile(r"^\s*(" + NUMBER + r")(?:\.\s+(?=\S)|\s+(?=[A-Z\"“‘'(\[]))")
 # A paragraph number or list marker alone on its line, its text beside it ("12.", "•", "(a)").
 MARKER_ALONE = re.compile(r"^\s*(?:" + NUMBER + r"\.?|[" + re.escape(BULLETS) + r"]|o|\(?[a-z]\)|\(?[ivx]{1,4}\)|[a-z]\.|[ivx]{1,4}\.)\s*$")
 # A line opening a numbered paragraph: "3.52." (a trailing dot: "47 of the Act" wraps a sentence).

@@ -19,14 +19,16 @@ from docx.oxml.ns import nsmap, qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from ingest.blocks import StructuredDocument, TextBlock
+from ingest.blocks import PARAGRAPH_NUMBER, StructuredDocument, TextBlock
 from ingest.dates import stated_dates
 from ingest.formats import FormatError
 
 HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
+STYLE_DEPTH = 10  # a style chain is short; a loop in a damaged file must not hang the reader
 # Compiled with their namespace: python-docx's own xpath() takes none, and a <w:sdt> is plain lxml.
 GALLERY = lxml.etree.XPath("./w:sdtPr/w:docPartObj/w:docPartGallery/@w:val", namespaces={"w": nsmap["w"]})
 NUM_ID = lxml.etree.XPath("./w:pPr/w:numPr/w:numId/@w:val", namespaces={"w": nsmap["w"]})
+OUTLINE_LEVEL = lxml.etree.XPath("./w:pPr/w:outlineLvl/@w:val", namespaces={"w": nsmap["w"]})
 # A damaged package fails in any of these layers, on opening or only when a part is first read.
 UNREADABLE = (OpcError, PythonDocxError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError,
               lxml.etree.LxmlError, KeyError, ValueError)
@@ -34,16 +36,33 @@ UNREADABLE = (OpcError, PythonDocxError, zipfile.BadZipFile, zipfile.LargeZipFil
 
 def read_docx(data: bytes) -> StructuredDocument:
     """The document's headings, paragraphs, list items and table rows in order, its title and
-    the dates its text states (core-property dates are when the file was saved, not said)."""
+    the dates its text states, in the body or in a page header or footer ("Last updated: …";
+    core-property dates are when the file was saved, not said)."""
     try:
         document = Document(io.BytesIO(data))
         title_style, blocks = _body(document)
         stated_title = (document.core_properties.title or "").strip()
+        margins = _headers_and_footers(document)
     except UNREADABLE as error:
         raise FormatError(f"not a readable Word document ({_reason(error)})") from None
     if not blocks:
         raise FormatError("no text in the Word document")
-    return StructuredDocument(tuple(blocks), stated_title or title_style, stated_dates(blocks))
+    return StructuredDocument(tuple(blocks), stated_title or title_style, stated_dates(blocks + margins))
+
+
+def _headers_and_footers(document) -> list[TextBlock]:
+    """The text of every section's headers and footers, each line once: read for its dates
+    only, since it repeats on every printed page and is no procedure."""
+    seen: dict[str, TextBlock] = {}
+    for section in document.sections:
+        for part in (section.header, section.first_page_header, section.footer, section.first_page_footer):
+            if part.is_linked_to_previous:
+                continue
+            for paragraph in part.paragraphs:
+                text = " ".join(paragraph.text.split())
+                if text:
+                    seen.setdefault(text, TextBlock("paragraph", text))
+    return list(seen.values())
 
 
 def _reason(error: Exception) -> str:
@@ -92,14 +111,32 @@ def _style_name(paragraph: Paragraph) -> str:
 
 
 def _block(paragraph: Paragraph, style: str, text: str) -> TextBlock:
-    heading = HEADING_STYLE.match(style)
-    if heading:
-        return TextBlock("heading", text, level=int(heading.group(1)))
+    level = _heading_level(paragraph)
+    if level:
+        return TextBlock("heading", text, level=level)
     if style == "title":  # a Title below the first text: the outermost heading there
         return TextBlock("heading", text, level=1)
     if style.startswith("list") or _numbered(paragraph):
         return TextBlock("item", text)
+    number = PARAGRAPH_NUMBER.match(text)  # a number typed before the text: "102. All staff …"
+    if number:
+        return TextBlock("paragraph", text[number.end():], number=number.group(1))
     return TextBlock("paragraph", text)
+
+
+def _heading_level(paragraph: Paragraph) -> int | None:
+    """A heading's level: its outline level, set on the paragraph or its style, or a Heading N
+    style it is or is based on ("Procedure heading", based on Heading 1, is a level-1 heading)."""
+    explicit = OUTLINE_LEVEL(paragraph._p)
+    style, depth = paragraph.style, 0
+    while not explicit and style is not None and depth < STYLE_DEPTH:
+        named = HEADING_STYLE.match((style.name or "").strip())
+        if named:
+            return int(named.group(1))
+        explicit = OUTLINE_LEVEL(style.element)
+        style, depth = style.base_style, depth + 1
+    # Word's outline levels run 0–8 for headings; 9 is body text.
+    return int(explicit[0]) + 1 if explicit and explicit[0].isdigit() and int(explicit[0]) < 9 else None
 
 
 def _numbered(paragraph: Paragraph) -> bool:

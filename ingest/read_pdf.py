@@ -14,11 +14,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from ingest.blocks import StructuredDocument, TextBlock
+from ingest.blocks import PARAGRAPH_NUMBER, StructuredDocument, TextBlock
 from ingest.dates import document_dates, edition_line
 from ingest.formats import FormatError
 from ingest.pdf_page import (
-    BULLETS, ITEM_MARKER, PAGE_NUMBER, PARAGRAPH_NUMBER, PdfBlock, in_margin, in_reading_order, is_contents_entry,
+    BULLETS, ITEM_MARKER, PAGE_NUMBER, PdfBlock, in_margin, in_reading_order, is_contents_entry,
     page_blocks, running_texts, split_footnotes, split_items,
 )
 

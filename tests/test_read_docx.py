@@ -164,3 +164,45 @@ def test_a_document_part_that_is_not_xml_is_a_format_error(policy_bytes):
 def test_an_empty_document_is_a_format_error():
     with pytest.raises(FormatError, match="no text"):
         read_docx(_bytes(Document()))
+
+
+def test_a_house_heading_style_based_on_a_heading_or_with_an_outline_level_is_a_heading():
+    from docx.enum.style import WD_STYLE_TYPE
+
+    document = Document()
+    house = document.styles.add_style("Procedure Heading", WD_STYLE_TYPE.PARAGRAPH)
+    house.base_style = document.styles["Heading 1"]
+    document.add_paragraph("Allegations against staff", style="Procedure Heading")
+    outlined = document.styles.add_style("Sub Topic", WD_STYLE_TYPE.PARAGRAPH)
+    level = OxmlElement("w:outlineLvl")
+    level.set(qn("w:val"), "1")  # Word counts outline levels from 0
+    outlined.element.get_or_add_pPr().append(level)
+    document.add_paragraph("When to contact the LADO", style="Sub Topic")
+    document.add_paragraph("Tell the designated officer the same day.")
+    read = read_docx(_bytes(document))
+    assert [(b.kind, b.text, b.level) for b in read.blocks] == [
+        ("heading", "Allegations against staff", 1),
+        ("heading", "When to contact the LADO", 2),
+        ("paragraph", "Tell the designated officer the same day.", 0),
+    ]
+
+
+def test_a_typed_paragraph_number_is_the_paragraphs_number_not_its_text():
+    document = Document()
+    document.add_paragraph("102. All staff should know what to do if a child tells them they are being abused.")
+    document.add_paragraph("16 and 17 year olds who are homeless should be assessed by children's services.")
+    read = read_docx(_bytes(document))
+    assert [(b.number, b.text) for b in read.blocks] == [
+        ("102", "All staff should know what to do if a child tells them they are being abused."),
+        (None, "16 and 17 year olds who are homeless should be assessed by children's services."),
+    ]
+
+
+def test_a_date_in_the_page_footer_dates_the_document_and_the_footer_is_no_passage():
+    document = Document()
+    document.sections[0].footer.paragraphs[0].text = "Child protection procedure. Last updated: 12 May 2024. Page 1"
+    document.sections[0].header.paragraphs[0].text = "OFFICIAL"
+    document.add_paragraph("Concerns go to children's social care the same day.")
+    read = read_docx(_bytes(document))
+    assert [(d.kind, d.date) for d in read.dates] == [("updated", "2024-05-12")]
+    assert [b.text for b in read.blocks] == ["Concerns go to children's social care the same day."]
