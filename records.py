@@ -41,6 +41,9 @@ class Chunk:
     # Every date the document states about itself, (kind, ISO date), kinds in the order of
     # ingest/blocks.DATE_KINDS (printed, updated, published, in force): never guessed.
     dates: tuple[tuple[str, str], ...] = ()
+    # Texts in it that are a link's and little else: titles of other resources ("What to do if
+    # you're worried a child is being abused – DfE advice"), signposts to them.
+    links: tuple[str, ...] = ()
 
     @property
     def dated(self) -> tuple[str, str] | None:
@@ -77,6 +80,7 @@ class Chunk:
         data["section_path"] = tuple(data["section_path"])
         data["paragraphs"] = tuple(data["paragraphs"])
         data["dates"] = tuple(tuple(pair) for pair in data.get("dates", ()))
+        data["links"] = tuple(data.get("links", ()))
         return cls(**data)
 
 

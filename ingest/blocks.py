@@ -26,6 +26,7 @@ class TextBlock:
     level: int = 0  # a heading's depth, 1 the outermost
     number: str | None = None  # a numbered paragraph's number ("102"), or a footnote's
     page: int | None = None  # 1-based PDF page where the block starts
+    linked: bool = False  # mostly a link's text: the title of another resource, a signpost to it
 
 
 @dataclass(frozen=True)

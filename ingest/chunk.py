@@ -15,7 +15,7 @@ from records import Chunk
 
 # Raised whenever a change here (or in cleaning or structure) cuts the same file differently,
 # so the next ingest prepares every file again instead of keeping its old chunks.
-CHUNKING_VERSION = 8  # 4: structured readers for PDF, HTML and Word; sentences by pysbd; 5: a footnote marker's space kept, a bold sentence running on is no heading, ":-" leads a list in; 6: a PDF's imprint (copyright, licence) is no passage; 7: a numbered paragraph straight after a list item is its own; 8: passages searched under their own heading only
+CHUNKING_VERSION = 9  # 4: structured readers for PDF, HTML and Word; sentences by pysbd; 5: a footnote marker's space kept, a bold sentence running on is no heading, ":-" leads a list in; 6: a PDF's imprint (copyright, licence) is no passage; 7: a numbered paragraph straight after a list item is its own; 8: passages searched under their own heading only; 9: a link's text is known as one
 
 
 @dataclass(frozen=True)

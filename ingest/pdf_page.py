@@ -27,6 +27,9 @@ RUNNING_SHARE = 0.2  # a margin line on at least this share of pages (and 2) run
 SUPERSCRIPT = 0.8  # a number set this much smaller than the text is a footnote marker
 CELL_GAP = 8.0  # points between blocks on one line: closer is one line written in pieces
 TWO_COLUMNS = 0.4  # share of the page height two aligned columns must run down to be text, not a table
+# A block this much of whose width lies under web links is the title of another resource
+# ("What to do if you're worried a child is being abused – DfE advice"), not the document's words.
+LINKED_SHARE = 0.7
 
 
 @dataclass
@@ -39,6 +42,7 @@ class PdfLine:
     x1: float
     y1: float
     marker: bool = False  # starts with a bullet glyph set in a symbol font
+    linked: float = 0.0  # width under a web link
 
 
 @dataclass
@@ -57,6 +61,11 @@ class PdfBlock:
     @property
     def bold(self) -> bool:
         return all(line.bold for line in self.lines if line.text.strip())
+
+    @property
+    def linked(self) -> bool:
+        widths = sum(line.x1 - line.x0 for line in self.lines)
+        return widths > 0 and sum(line.linked for line in self.lines) >= LINKED_SHARE * widths
 
     def box(self) -> tuple[float, float, float, float]:
         return (min(l.x0 for l in self.lines), min(l.y0 for l in self.lines), max(l.x1 for l in self.lines), max(l.y1 for l in self.lines))
@@ -84,15 +93,28 @@ def pdf_line(raw: dict, body_size: float) -> PdfLine | None:
     return PdfLine(" ".join(text.split()), round(size, 1), all(_is_bold(s) for s in words), x0, y0, x1, y1, marker)
 
 
-def page_blocks(page_dict: dict, number: int, body_size: float) -> list[PdfBlock]:
+def _under_links(line: PdfLine, links: list[tuple[float, float, float, float]]) -> float:
+    """How much of the line's width lies under the page's web links (their rectangles)."""
+    covered = 0.0
+    for x0, y0, x1, y1 in links:
+        overlap_height = min(line.y1, y1) - max(line.y0, y0)
+        if overlap_height > 0.5 * (line.y1 - line.y0):
+            covered += max(0.0, min(line.x1, x1) - max(line.x0, x0))
+    return min(covered, line.x1 - line.x0)
+
+
+def page_blocks(page_dict: dict, number: int, body_size: float, links: list[tuple[float, float, float, float]] = ()) -> list[PdfBlock]:
     """The page's text blocks (from PyMuPDF's get_text("dict")), split where Word left an
-    empty line inside one."""
+    empty line inside one; each line knows how much of it is a web link's text."""
     blocks = []
     for raw in page_dict["blocks"]:
         if raw["type"] != 0:
             continue
         current: list[PdfLine] = []
         read = [pdf_line(raw_line, body_size) for raw_line in raw["lines"]]
+        for line in read:
+            if line is not None and links:
+                line.linked = _under_links(line, links)
         lines = [line for line in read if line is not None]
         # Cells of a table row, not a paragraph number or bullet beside its text, nor a contents
         # entry beside its page number.

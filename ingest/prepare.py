@@ -45,19 +45,21 @@ class Read(NamedTuple):
     print_date: str | None
     stamps: list[Line]  # the page's own print or update lines
     page_starts: tuple[int, ...]  # text offset where each PDF page begins (empty otherwise)
+    links: tuple[tuple[int, str], ...]  # (text offset, text) of each block that is a link's text
 
 
 def _read_blocks(source: SourceFile) -> Read:
     if isinstance(source.read, str):
         print_date, lines, stamps = extract_print_date(clean(source.read))
-        return Read(source.read, lines, parse_blocks(lines), print_date, stamps, ())
+        return Read(source.read, lines, parse_blocks(lines), print_date, stamps, (), ())
     laid = lay_out(source.read)
     print_date, lines, stamps = extract_print_date(laid.lines)
-    return Read(laid.text, lines, structure(lines, laid.marks), print_date, stamps, laid.page_starts)
+    links = tuple((start, block.text) for start, block in laid.marks.items() if block.linked)
+    return Read(laid.text, lines, structure(lines, laid.marks), print_date, stamps, laid.page_starts, links)
 
 
 def prepare(source: SourceFile, settings: Settings) -> tuple[Document, list[Chunk]]:
-    text, lines, blocks, print_date, stamps, page_starts = _read_blocks(source)
+    text, lines, blocks, print_date, stamps, page_starts, links = _read_blocks(source)
     if not blocks:
         raise IngestError(f"{source.name}: no procedure text left after cleaning")
     stated_title = source.read.title if isinstance(source.read, StructuredDocument) else None
@@ -74,7 +76,10 @@ def prepare(source: SourceFile, settings: Settings) -> tuple[Document, list[Chun
         max_words=settings.chunk_max_words,
     )
     chunks += stamp_chunks(stamps, source=source.name, title=title, area=source.entry.area, print_date=print_date, first=len(chunks))
-    chunks = [replace(c, dates=dates, page=bisect_right(page_starts, c.start) if page_starts else None) for c in chunks]
+    chunks = [
+        replace(c, dates=dates, page=bisect_right(page_starts, c.start) if page_starts else None, links=tuple(t for at, t in links if c.start <= at < c.end))
+        for c in chunks
+    ]
     body = "\n".join(line.text for line in lines if line.text)  # blank lines are layout, not content
     document = Document(
         source=source.name,

@@ -28,6 +28,8 @@ INLINE = set("a abbr b bdi bdo br cite code data dfn em font i kbd mark q s samp
 BULLET = re.compile(r"^[•●▪◦‣∙·○■□➢►▸–-]\s+")  # typed into the item, where CSS would draw one
 SPACED = {"br", "lb", "td", "th", "cell", "li", "item", "p", "div"}
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+LINKS = {"a", "ref"}  # a link in the page, and in trafilatura's XML
+LINKED_SHARE = 0.7  # of a block's letters in links: the title of another resource, a signpost to it
 
 
 def read_html(data: bytes) -> StructuredDocument:
@@ -71,7 +73,7 @@ def _flattened(extracted: list[TextBlock], page: list[TextBlock]) -> bool:
 
 def _main_content(page: lxml.html.HtmlElement) -> lxml.etree._Element | None:
     extracted = trafilatura.extract(page, output_format="xml", include_tables=True, include_formatting=False,
-                                    favor_recall=True, include_links=False, include_comments=False, with_metadata=True)
+                                    favor_recall=True, include_links=True, include_comments=False, with_metadata=True)
     return lxml.etree.fromstring(extracted) if extracted else None
 
 
@@ -83,8 +85,19 @@ def _key(text: str) -> str:
     return "".join(text.split()).casefold()
 
 
-def _block(kind: str, raw: str, level: int = 0) -> TextBlock:
-    return TextBlock(kind, BULLET.sub("", _clean(raw)) if kind == "item" else _clean(raw), level)
+def _block(kind: str, raw: str, level: int = 0, linked: str = "") -> TextBlock:
+    """`linked`: the words of `raw` that are links' text."""
+    text = BULLET.sub("", _clean(raw)) if kind == "item" else _clean(raw)
+    return TextBlock(kind, text, level, linked=kind != "heading" and _letters(linked) >= LINKED_SHARE * max(_letters(text), 1))
+
+
+def _letters(text: str) -> int:
+    return sum(c.isalnum() for c in text)
+
+
+def _link_text(element, skip: str = "") -> str:
+    """The text of the links inside `element`."""
+    return " ".join(_text(link) for link in element.iter(*LINKS) if not (skip and link.xpath(f"ancestor::{skip}")))
 
 
 def _from_extraction(doc: lxml.etree._Element) -> list[TextBlock]:
@@ -103,12 +116,12 @@ def _extracted(children, blocks: list[TextBlock]) -> None:
             blocks.append(_block("heading", _text(child), int(rend.group(1)) if rend else 3))  # trafilatura's default
         elif child.tag == "list":
             for item in child.iterfind("item"):  # an item's own words, then the items of a list in it
-                blocks.append(_block("item", _text(item, skip="list")))
+                blocks.append(_block("item", _text(item, skip="list"), linked=_link_text(item, skip="list")))
                 _extracted(item.iterfind("list"), blocks)
         elif child.tag == "table":
             blocks += [_row(row.iterfind("cell"), _text) for row in child.iter("row")]
         elif child.tag in {"p", "code"} or child.text and child.text.strip():
-            blocks.append(_block("paragraph", _text(child)))
+            blocks.append(_block("paragraph", _text(child), linked=_link_text(child)))
         else:  # div, quote and other wrappers: their paragraphs count one by one
             _extracted(child, blocks)
 
@@ -138,12 +151,12 @@ def page_blocks(page: lxml.html.HtmlElement, dropped: set[str], inline: set[str]
 
 def _walk(element, rules: tuple[set[str], set[str]], blocks: list[TextBlock], kind: str) -> None:
     """Runs of inline text become one block of `kind`; block elements start a new one."""
-    (dropped, inline), run = rules, [element.text or ""]
+    (dropped, inline), run, linked = rules, [element.text or ""], []
     for child in element:
         tag = child.tag if isinstance(child.tag, str) else ""  # comments and processing instructions
         if tag and not _hidden(child, dropped) and tag not in inline:
-            blocks.append(_block(kind, "".join(run)))
-            run = []
+            blocks.append(_block(kind, "".join(run), linked=" ".join(linked)))
+            run, linked = [], []
             if tag in HEADINGS:
                 blocks.append(_block("heading", _text(child, dropped), HEADINGS[tag]))
             elif tag == "tr":
@@ -152,8 +165,9 @@ def _walk(element, rules: tuple[set[str], set[str]], blocks: list[TextBlock], ki
                 _walk(child, rules, blocks, "item" if tag == "li" else kind)
         elif tag and not _hidden(child, dropped):
             run.append(" " if tag == "br" else _text(child, dropped))
+            linked += [run[-1]] if tag in LINKS else [_text(link, dropped) for link in child.iter(*LINKS)]
         run.append(child.tail or "")
-    blocks.append(_block(kind, "".join(run)))
+    blocks.append(_block(kind, "".join(run), linked=" ".join(linked)))
 
 
 def _hidden(element, dropped: set[str]) -> bool:

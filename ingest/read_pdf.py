@@ -82,11 +82,11 @@ def _classify(block: PdfBlock, reading: Reading) -> TextBlock:
     marker = ITEM_MARKER.match(text)
     if first.marker or (marker and (marker.group(0).strip() in BULLETS or marker.group(0).strip().startswith("("))):
         bullet = marker and (first.marker or marker.group(0).strip() in BULLETS)
-        return TextBlock("item", ITEM_MARKER.sub("", text, count=1).strip() if bullet else text, page=block.page)
+        return TextBlock("item", ITEM_MARKER.sub("", text, count=1).strip() if bullet else text, page=block.page, linked=block.linked)
     number = PARAGRAPH_NUMBER.match(text)
     if number:
-        return TextBlock("paragraph", text[number.end():], number=number.group(1), page=block.page)
-    return TextBlock("paragraph", text, page=block.page)
+        return TextBlock("paragraph", text[number.end():], number=number.group(1), page=block.page, linked=block.linked)
+    return TextBlock("paragraph", text, page=block.page, linked=block.linked)
 
 
 def _row(columns: list[list[PdfBlock]], reading: Reading) -> TextBlock:
@@ -107,7 +107,7 @@ def _run_on(before: TextBlock, after: TextBlock, reading: Reading) -> TextBlock 
         return None
     in_bold = wraps and before.level == reading.heading_levels.get((reading.body_size, True))
     kind, level = ("paragraph", 0) if in_bold else (before.kind, before.level)
-    return TextBlock(kind, _join([before.text, after.text], reading.words), level, before.number, before.page)
+    return TextBlock(kind, _join([before.text, after.text], reading.words), level, before.number, before.page, before.linked and after.linked)
 
 
 def _flow(pages: list[tuple[list, list[PdfBlock]]], reading: Reading) -> list[TextBlock]:
@@ -163,10 +163,11 @@ def read_pdf(data: bytes) -> StructuredDocument:
     try:
         document = pymupdf.open(stream=data, filetype="pdf")
         raw = [(page.get_text("dict"), page.rect.width, page.rect.height) for page in document]
+        links = [[tuple(link["from"]) for link in page.get_links() if link.get("kind") == pymupdf.LINK_URI] for page in document]
         # The body size, guessed from the first pages, tells a footnote marker from the text.
         sizes = Counter(round(s["size"], 1) for page, _, _ in raw[:3] for b in page["blocks"] if b["type"] == 0 for l in b["lines"] for s in l["spans"])
         guess = sizes.most_common(1)[0][0] if sizes else 12.0
-        pages = [page_blocks(page, number, guess) for number, (page, _, _) in enumerate(raw, start=1)]
+        pages = [page_blocks(page, number, guess, on_page) for number, ((page, _, _), on_page) in enumerate(zip(raw, links), start=1)]
     except (RuntimeError, ValueError) as error:
         raise FormatError(f"not a readable PDF ({error})") from None
     if not any(pages):

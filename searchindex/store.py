@@ -79,8 +79,9 @@ class IndexData:
     @cached_property
     def silent(self) -> np.ndarray:
         """Sentences whose closeness to a question is no sign that their passage answers it:
-        those that say nothing, and signposts to other guidance."""
-        return self.says_nothing | np.fromiter((s.signposts for s in self.sentences), dtype=bool, count=len(self.sentences))
+        those that say nothing, and signposts to other guidance: in so many words, or a link's text."""
+        signposts = (s.signposts or any(s.text in link for link in self.chunks[s.chunk].links) for s in self.sentences)
+        return self.says_nothing | np.fromiter(signposts, dtype=bool, count=len(self.sentences))
 
     @cached_property
     def is_stamp(self) -> np.ndarray:

@@ -183,6 +183,32 @@ def test_a_signpost_to_other_guidance_answers_where_to_read_not_what_the_signs_a
     assert "Further information on the signs of child criminal exploitation is available in Home Office guidance" in where.text
 
 
+RESOURCES = """# Worried about a child
+
+## What staff should do
+
+Any member of staff who is worried about a child should speak to the designated safeguarding lead the same day.
+
+## Further advice
+
+- [What to do if you're worried a child is being abused – DfE advice](https://www.gov.uk/government/publications/what-to-do-if-youre-worried-a-child-is-being-abused--2)
+- [NSPCC – Report child abuse](https://www.nspcc.org.uk/keeping-children-safe/reporting-abuse/)
+"""
+
+
+def test_the_title_of_a_linked_resource_answers_where_to_read_not_what_to_do(corpus, settings, embedder, tmp_path):
+    # As in KCSIE's Annex B: a list of other resources, each a link whose title repeats the
+    # question's words ("worried a child is being abused") without saying what to do.
+    (corpus / "worried.md").write_text(RESOURCES, encoding="utf-8")
+    local = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
+    assert not build_index([corpus], local.index_dir, local, embedder).failed
+    assistant = Assistant(local, embedder)
+    what = assistant.ask("what do I do if I'm worried a child is being abused?")
+    assert not what.abstained and "What to do if you're worried a child is being abused – DfE advice" not in what.text
+    where = assistant.ask("where can I find advice on what to do if I'm worried a child is being abused?")
+    assert "What to do if you're worried a child is being abused – DfE advice" in where.text
+
+
 RECORDS_AND_MONEY = """# Leaving school and leaving care
 
 ## Transferring files

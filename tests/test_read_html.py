@@ -162,3 +162,15 @@ def test_markup_written_as_text_stays_text():
 def test_a_page_with_nothing_to_read_is_a_format_error(data):
     with pytest.raises(FormatError):
         read_html(data)
+
+
+def test_a_paragraph_that_is_a_links_text_is_known_as_a_link_and_a_sentence_with_a_link_in_it_is_not():
+    # (trafilatura drops a list made of links alone as the site's navigation.)
+    page = b"""<html><head><title>Further advice</title></head><body><main>
+    <h1>Further advice</h1>
+    <p>Read <a href="https://example.org/wt">Working Together</a> for how the local safeguarding partners work with schools, colleges and the police.</p>
+    <p><a href="https://www.gov.uk/what-to-do">What to do if you're worried a child is being abused</a> - DfE advice</p>
+    <p>Staff who are worried about a child should speak to the designated safeguarding lead straight away, and record what they saw.</p>
+    </main></body></html>"""
+    assert [(b.text[:20], b.linked) for b in read_html(page).blocks if b.kind != "heading"] == [
+        ("Read Working Togethe", False), ("What to do if you're", True), ("Staff who are worrie", False)]

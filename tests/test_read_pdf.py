@@ -308,3 +308,23 @@ def test_a_sentence_that_starts_with_a_number_keeps_it_and_is_no_numbered_paragr
         (None, "24 hours is the longest a child should wait for a strategy discussion."),
         ("15", "Staff should record every concern on the day it is raised."),
     ]
+
+
+def test_a_line_that_is_a_web_links_text_is_known_as_a_link_and_a_sentence_with_a_link_in_it_is_not():
+    # As in KCSIE's Annex B: "What to do if you're worried a child is being abused – DfE advice"
+    # is the title of another resource, its words linked to it.
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.multi_cell(190, 6, "Staff who are worried about a child should speak to the designated safeguarding lead straight away.", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.cell(0, 6, "What to do if you're worried a child is being abused - DfE advice", link="https://www.gov.uk/government/publications/what-to-do", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+    pdf.write(6, "Read ")
+    pdf.write(6, "Working Together", link="https://www.gov.uk/government/publications/working-together")
+    pdf.write(6, " for how the local safeguarding partners work with schools, colleges and the police.")
+    blocks = read_pdf(bytes(pdf.output())).blocks
+    assert [(b.text[:20], b.linked) for b in blocks] == [
+        ("Staff who are worrie", False), ("What to do if you're", True), ("Read Working Togethe", False)]
