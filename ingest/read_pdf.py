@@ -23,6 +23,7 @@ from ingest.pdf_page import (
 )
 
 TERMINAL = ".!?:;\"'’”)"
+GOES_ON = ",;:)"  # a block opening with these continues a sentence (PyMuPDF splits a line at a footnote marker: "Act 2018³, and …")
 HEADING_MAX_WORDS = 25
 CONTENTS = re.compile(r"^(?:table of )?contents$", re.IGNORECASE)
 COPYRIGHT = re.compile(r"^(?:©|copyright\s*©|crown copyright\b)", re.IGNORECASE)
@@ -67,7 +68,7 @@ def _join(lines: list[str], words: set[str]) -> str:
             whole = (head + (tail.group(0) if tail else "")).lower()
             text = text[:-1] + line if whole in words else text + line
         else:
-            text = f"{text} {line}" if text else line
+            text = f"{text} {line}" if text and line[:1] not in GOES_ON else text + line
     return " ".join(text.split())
 
 
@@ -96,14 +97,14 @@ def _row(columns: list[list[PdfBlock]], reading: Reading) -> TextBlock:
 
 def _run_on(before: TextBlock, after: TextBlock, reading: Reading) -> TextBlock | None:
     """`before` and `after` as one block, when `after` continues it: no closing punctuation, and
-    the next block starts in lower case (a paragraph cut by a page break or a stray block
-    boundary). So does a heading that wraps (not one the bookmarks name whole); set in bold at
+    the next block starts in lower case or with a comma (a paragraph cut by a page break, a
+    stray block boundary or a footnote marker). So does a heading that wraps (not one the bookmarks name whole); set in bold at
     the body's size, it was a sentence in bold (a call-out box: "The most important
     consideration is whether … is likely" / "to support the safeguarding of a child") and is
     read as a paragraph."""
     wraps = before.kind == "heading" and fold(before.text) not in reading.bookmarks
     continues = (before.kind in ("paragraph", "item", "footnote") or wraps) and after.kind == "paragraph" and after.number is None
-    if not continues or before.text[-1:] in TERMINAL or not after.text[:1].islower():
+    if not continues or before.text[-1:] in TERMINAL or not (after.text[:1].islower() or after.text[:1] in GOES_ON):
         return None
     in_bold = wraps and before.level == reading.heading_levels.get((reading.body_size, True))
     kind, level = ("paragraph", 0) if in_bold else (before.kind, before.level)

@@ -328,3 +328,27 @@ def test_a_line_that_is_a_web_links_text_is_known_as_a_link_and_a_sentence_with_
     blocks = read_pdf(bytes(pdf.output())).blocks
     assert [(b.text[:20], b.linked) for b in blocks] == [
         ("Staff who are worrie", False), ("What to do if you're", True), ("Read Working Togethe", False)]
+
+
+def test_a_footnote_marker_before_a_comma_leaves_the_sentence_whole():
+    # PyMuPDF starts a new block at the marker, so ", and shared …" had been a paragraph of its own.
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=11)
+    pdf.write(6, "Records should be kept securely under the Data Protection Act 2018")
+    pdf.set_font("helvetica", size=7)
+    pdf.char_vpos = "SUP"
+    pdf.write(6, "3")
+    pdf.char_vpos = "LINE"
+    pdf.set_font("helvetica", size=11)
+    pdf.write(6, ", and shared only when needed for the safety of the child or the protection of others.")
+    pdf.set_font("helvetica", size=8)
+    pdf.set_xy(10, 270)
+    pdf.cell(0, 4, "3 See the data protection guidance.")
+    blocks = read_pdf(bytes(pdf.output())).blocks
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("paragraph", "Records should be kept securely under the Data Protection Act 2018, and shared only when needed for the safety of the child or the protection of others."),
+        ("footnote", "3 See the data protection guidance."),
+    ]
