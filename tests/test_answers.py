@@ -141,17 +141,22 @@ def test_a_sentence_pointing_at_a_lost_link_is_not_an_answer(assistant):
     assert re.search(r"\[\d\]", answer.text)
 
 
+def _assistant_with(corpus, name: str, text: str, settings, embedder, tmp_path) -> Assistant:
+    """An assistant over the seed corpus with one more file in it."""
+    (corpus / name).write_text(text, encoding="utf-8")
+    local = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
+    assert not build_index([corpus], local.index_dir, local, embedder).failed
+    return Assistant(local, embedder)
+
+
 def test_a_pointer_to_a_link_printed_as_here_is_not_an_answer(corpus, settings, embedder, tmp_path):
     # As in KCSIE: "Comprehensive guidance on private fostering can be found here: …", the
     # sentence nearest "what is private fostering?", whose link a PDF's text has lost.
-    (corpus / "fostering.md").write_text(
+    fostering = (
         "# Private fostering\n\nComprehensive guidance on private fostering can be found here.\n\n"
-        "Private fostering occurs when a child under the age of 16 is cared for by someone who is not a parent or close relative for 28 days or more.\n",
-        encoding="utf-8",
+        "Private fostering occurs when a child under the age of 16 is cared for by someone who is not a parent or close relative for 28 days or more.\n"
     )
-    local = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
-    assert not build_index([corpus], local.index_dir, local, embedder).failed
-    answer = Assistant(local, embedder).ask("what is private fostering?")
+    answer = _assistant_with(corpus, "fostering.md", fostering, settings, embedder, tmp_path).ask("what is private fostering?")
     assert "28 days or more" in answer.text and "found here" not in answer.text
 
 
@@ -173,10 +178,7 @@ Further information on the signs of child criminal exploitation is available in 
 
 def test_a_signpost_to_other_guidance_answers_where_to_read_not_what_the_signs_are(corpus, settings, embedder, tmp_path):
     # As in KCSIE's Annex B: the signpost repeats the question's words, the list answers it.
-    (corpus / "exploitation.md").write_text(CRIMINAL_EXPLOITATION, encoding="utf-8")
-    local = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
-    assert not build_index([corpus], local.index_dir, local, embedder).failed
-    assistant = Assistant(local, embedder)
+    assistant = _assistant_with(corpus, "exploitation.md", CRIMINAL_EXPLOITATION, settings, embedder, tmp_path)
     signs = assistant.ask("what are the signs of child criminal exploitation?")
     assert "unexplained gifts" in signs.citations[0].chunk.text and "Further information" not in signs.text
     where = assistant.ask("where can I find more information on child criminal exploitation?")
@@ -199,10 +201,7 @@ Any member of staff who is worried about a child should speak to the designated 
 def test_the_title_of_a_linked_resource_answers_where_to_read_not_what_to_do(corpus, settings, embedder, tmp_path):
     # As in KCSIE's Annex B: a list of other resources, each a link whose title repeats the
     # question's words ("worried a child is being abused") without saying what to do.
-    (corpus / "worried.md").write_text(RESOURCES, encoding="utf-8")
-    local = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
-    assert not build_index([corpus], local.index_dir, local, embedder).failed
-    assistant = Assistant(local, embedder)
+    assistant = _assistant_with(corpus, "worried.md", RESOURCES, settings, embedder, tmp_path)
     what = assistant.ask("what do I do if I'm worried a child is being abused?")
     assert not what.abstained and "What to do if you're worried a child is being abused – DfE advice" not in what.text
     where = assistant.ask("where can I find advice on what to do if I'm worried a child is being abused?")
@@ -228,10 +227,7 @@ Foster carers receive a weekly allowance to cover the cost of caring for the chi
 def test_a_question_asking_for_a_count_of_years_or_a_sum_is_refused_when_no_passage_gives_one(corpus, settings, embedder, tmp_path):
     # Near passages answer "how many days" and "how much is the bursary"; "how many years" and
     # "how much is the allowance" they only come close to, and quoting them would read as an answer.
-    (corpus / "leaving.md").write_text(RECORDS_AND_MONEY, encoding="utf-8")
-    local = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
-    assert not build_index([corpus], local.index_dir, local, embedder).failed
-    assistant = Assistant(local, embedder)
+    assistant = _assistant_with(corpus, "leaving.md", RECORDS_AND_MONEY, settings, embedder, tmp_path)
     days = assistant.ask("how many days do we have to send on a child protection file when a pupil leaves?")
     assert not days.abstained and "within 5 days" in days.text
     years = assistant.ask("how many years do we have to keep a child protection file after a pupil leaves?")
@@ -325,10 +321,7 @@ Anyone who becomes aware of a private fostering arrangement, including school st
 def test_a_follow_up_naming_no_topic_of_its_own_is_answered_within_the_earlier_one(corpus, settings, embedder, tmp_path):
     # Neither question looks like a follow-up by its words ("one", three words of its own), and
     # alone each is answered from anywhere or not at all; after the question before, both belong to it.
-    (corpus / "private-fostering.md").write_text(PRIVATE_FOSTERING, encoding="utf-8")
-    local = settings.with_overrides(corpus_dir=corpus, index_dir=tmp_path / "index")
-    assert not build_index([corpus], local.index_dir, local, embedder).failed
-    assistant = Assistant(local, embedder)
+    assistant = _assistant_with(corpus, "private-fostering.md", PRIVATE_FOSTERING, settings, embedder, tmp_path)
     history = ["what is private fostering?"]
     school = assistant.ask("what should the school do if we find out one of our pupils is in one?", history)
     assert not school.abstained and history[0] in school.standalone_question

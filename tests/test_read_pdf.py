@@ -134,18 +134,27 @@ def test_a_footnote_marker_leaves_the_sentence_and_the_footnote_stands_apart(rea
     assert [b.text for b in _kinds(read, "footnote")] == ["3 See the data protection guidance."]
 
 
-def test_a_footnote_marker_holding_the_only_space_leaves_the_words_apart():
-    # As in KCSIE para 340: "Private fostering" + marker "123 " + "occurs when…" on one line.
+def _marked_line(before: str, marker: str, after: str, size: float, raised: bool = False):
+    """A page whose one line of text holds a footnote marker set in small type (raised above the line, or on it)."""
     from fpdf import FPDF
 
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("helvetica", size=11)
-    pdf.write(6, "Private fostering")
-    pdf.set_font("helvetica", size=6)
-    pdf.write(6, "12 ")  # set small on the line itself, so the reader finds it within the line
+    pdf.write(6, before)
+    pdf.set_font("helvetica", size=size)
+    pdf.char_vpos = "SUP" if raised else "LINE"
+    pdf.write(6, marker)
+    pdf.char_vpos = "LINE"
     pdf.set_font("helvetica", size=11)
-    pdf.write(6, "occurs when a child under the age of 16 is cared for by someone who is not a relative.")
+    pdf.write(6, after)
+    return pdf
+
+
+def test_a_footnote_marker_holding_the_only_space_leaves_the_words_apart():
+    # As in KCSIE para 340: "Private fostering" + marker "123 " + "occurs when…" on one line.
+    # The marker set small on the line itself, so the reader finds it within the line.
+    pdf = _marked_line("Private fostering", "12 ", "occurs when a child under the age of 16 is cared for by someone who is not a relative.", size=6)
     text = " ".join(b.text for b in read_pdf(bytes(pdf.output())).blocks)
     assert "Private fostering occurs when a child" in text
 
@@ -332,18 +341,8 @@ def test_a_line_that_is_a_web_links_text_is_known_as_a_link_and_a_sentence_with_
 
 def test_a_footnote_marker_before_a_comma_leaves_the_sentence_whole():
     # PyMuPDF starts a new block at the marker, so ", and shared …" had been a paragraph of its own.
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("helvetica", size=11)
-    pdf.write(6, "Records should be kept securely under the Data Protection Act 2018")
-    pdf.set_font("helvetica", size=7)
-    pdf.char_vpos = "SUP"
-    pdf.write(6, "3")
-    pdf.char_vpos = "LINE"
-    pdf.set_font("helvetica", size=11)
-    pdf.write(6, ", and shared only when needed for the safety of the child or the protection of others.")
+    pdf = _marked_line("Records should be kept securely under the Data Protection Act 2018", "3",
+                       ", and shared only when needed for the safety of the child or the protection of others.", size=7, raised=True)
     pdf.set_font("helvetica", size=8)
     pdf.set_xy(10, 270)
     pdf.cell(0, 4, "3 See the data protection guidance.")
