@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+# A block this much of whose text is links' text is the title of another resource ("What to do
+# if you're worried a child is being abused – DfE advice"): a signpost, not the document's words.
+LINKED_SHARE = 0.7
 KINDS = ("heading", "paragraph", "item", "row", "footnote", "imprint")
 DATE_KINDS = ("printed", "updated", "published", "in force")
 

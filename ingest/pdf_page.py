@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from ingest.blocks import NUMBER
+from ingest.blocks import LINKED_SHARE, NUMBER
 
 BULLETS = "•●▪◦‣∙·○-–*\uf0b7\uf0a7\uf076\uf0d8"
 ITEM_MARKER = re.compile(r"^\s*(?:[" + re.escape(BULLETS) + r"]|o(?=\s)|\(?[a-z]\)|\(?[ivx]{1,4}\)|[a-z]\.(?=\s)|[ivx]{1,4}\.(?=\s))\s*")
@@ -27,9 +27,6 @@ RUNNING_SHARE = 0.2  # a margin line on at least this share of pages (and 2) run
 SUPERSCRIPT = 0.8  # a number set this much smaller than the text is a footnote marker
 CELL_GAP = 8.0  # points between blocks on one line: closer is one line written in pieces
 TWO_COLUMNS = 0.4  # share of the page height two aligned columns must run down to be text, not a table
-# A block this much of whose width lies under web links is the title of another resource
-# ("What to do if you're worried a child is being abused – DfE advice"), not the document's words.
-LINKED_SHARE = 0.7
 
 
 @dataclass

@@ -13,7 +13,7 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
-from ingest.blocks import StructuredDocument, TextBlock
+from ingest.blocks import LINKED_SHARE, StructuredDocument, TextBlock
 from ingest.dates import dated_statements, stated_dates
 from ingest.formats import FormatError, plain_text
 
@@ -29,7 +29,6 @@ BULLET = re.compile(r"^[•●▪◦‣∙·○■□➢►▸–-]\s+")  # type
 SPACED = {"br", "lb", "td", "th", "cell", "li", "item", "p", "div"}
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 LINKS = {"a", "ref"}  # a link in the page, and in trafilatura's XML
-LINKED_SHARE = 0.7  # of a block's letters in links: the title of another resource, a signpost to it
 
 
 def read_html(data: bytes) -> StructuredDocument:
