@@ -28,6 +28,9 @@ STYLE_DEPTH = 10  # a style chain is short; a loop in a damaged file must not ha
 # Compiled with their namespace: python-docx's own xpath() takes none, and a <w:sdt> is plain lxml.
 GALLERY = lxml.etree.XPath("./w:sdtPr/w:docPartObj/w:docPartGallery/@w:val", namespaces={"w": nsmap["w"]})
 NUM_ID = lxml.etree.XPath("./w:pPr/w:numPr/w:numId/@w:val", namespaces={"w": nsmap["w"]})
+NUM_LEVEL = lxml.etree.XPath("./w:pPr/w:numPr/w:ilvl/@w:val", namespaces={"w": nsmap["w"]})
+ABSTRACT_ID = lxml.etree.XPath("./w:abstractNumId/@w:val", namespaces={"w": nsmap["w"]})
+LEVEL_VALUE = {tag: lxml.etree.XPath(f"./w:{tag}/@w:val", namespaces={"w": nsmap["w"]}) for tag in ("numFmt", "lvlText", "start")}
 OUTLINE_LEVEL = lxml.etree.XPath("./w:pPr/w:outlineLvl/@w:val", namespaces={"w": nsmap["w"]})
 # A damaged package fails in any of these layers, on opening or only when a part is first read.
 UNREADABLE = (OpcError, PythonDocxError, zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError,
@@ -73,7 +76,7 @@ def _reason(error: Exception) -> str:
 
 def _body(document) -> tuple[str | None, list[TextBlock]]:
     """The Title-styled paragraph leading the body (the title, not a block), and the blocks."""
-    title, blocks = None, []
+    title, blocks, numbering = None, [], _Numbering(document)
     for element in _in_order(document.element.body):
         if element.tag == qn("w:tbl"):
             blocks += _rows(Table(element, document))
@@ -86,7 +89,7 @@ def _body(document) -> tuple[str | None, list[TextBlock]]:
         if style == "title" and not blocks and title is None:
             title = text
         else:
-            blocks.append(_block(paragraph, style, text))
+            blocks.append(_block(paragraph, style, text, numbering))
     return title, blocks
 
 
@@ -110,14 +113,15 @@ def _style_name(paragraph: Paragraph) -> str:
     return (style.name or "").strip().lower() if style is not None else ""
 
 
-def _block(paragraph: Paragraph, style: str, text: str) -> TextBlock:
+def _block(paragraph: Paragraph, style: str, text: str, numbering: "_Numbering") -> TextBlock:
     level = _heading_level(paragraph)
     if level:
         return TextBlock("heading", text, level=level)
     if style == "title":  # a Title below the first text: the outermost heading there
         return TextBlock("heading", text, level=1)
     if style.startswith("list") or _numbered(paragraph):
-        return TextBlock("item", text)
+        label = numbering.label(paragraph)  # "1.", "(a)": drawn by Word, not in the text
+        return TextBlock("item", f"{label} {text}" if label else text)
     number = PARAGRAPH_NUMBER.match(text)  # a number typed before the text: "102. All staff …"
     if number:
         return TextBlock("paragraph", text[number.end():], number=number.group(1))
@@ -139,14 +143,97 @@ def _heading_level(paragraph: Paragraph) -> int | None:
     return int(explicit[0]) + 1 if explicit and explicit[0].isdigit() and int(explicit[0]) < 9 else None
 
 
-def _numbered(paragraph: Paragraph) -> bool:
-    """Bulleted or numbered by Word (w:numPr on the paragraph or its style): the marker is
-    drawn by Word and is not in the text. numId 0 is Word's way of switching numbering off."""
+def _numbering(paragraph: Paragraph) -> tuple[str, int] | None:
+    """(numId, level) of Word's bullets or numbers on the paragraph or its style (w:numPr):
+    the marker is drawn by Word and is not in the text. numId 0 is Word's way of switching
+    numbering off."""
     for owner in (paragraph._p, paragraph.style.element if paragraph.style is not None else None):
         ids = NUM_ID(owner) if owner is not None else []
         if ids:
-            return ids[0] != "0"
-    return False
+            level = (NUM_LEVEL(paragraph._p) or NUM_LEVEL(owner) or ["0"])[0]
+            return (ids[0], int(level) if level.isdigit() else 0) if ids[0] != "0" else None
+    return None
+
+
+def _numbered(paragraph: Paragraph) -> bool:
+    return _numbering(paragraph) is not None
+
+
+ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in ROMAN:
+        count, n = divmod(n, value)
+        out += letters * count
+    return out
+
+
+def _letter(n: int) -> str:
+    return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+
+
+# Word's number formats (w:numFmt) as text; a bullet or "none" shows no number.
+NUMBER_FORMATS = {
+    "decimal": str, "decimalZero": lambda n: f"{n:02d}", "lowerLetter": _letter, "upperLetter": lambda n: _letter(n).upper(),
+    "lowerRoman": _roman, "upperRoman": lambda n: _roman(n).upper(),
+}
+
+
+MAX_START = 9999  # a damaged or hostile file's "start at 10^9" would write a letter list's labels out of memory
+
+
+def _level_value(lvl, tag: str, default: str) -> str:
+    return (LEVEL_VALUE[tag](lvl) or [default])[0]
+
+
+def _whole(text: str, most: int, default: int) -> int:
+    return min(int(text), most) if text.isdigit() else default
+
+
+class _Numbering:
+    """The numbers Word draws before numbered paragraphs ("1.", "2.1", "(a)"), counted the way
+    Word counts them: per list (numId), a level restarting under each item of the level above."""
+
+    def __init__(self, document) -> None:
+        try:
+            root = document.part.numbering_part.element
+        except (KeyError, NotImplementedError):  # a document with no lists has no numbering part
+            root = None
+        self.abstract_of = {n.get(qn("w:numId")): (ABSTRACT_ID(n) or [""])[0]
+                            for n in (root.findall(qn("w:num")) if root is not None else [])}
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        for abstract in root.findall(qn("w:abstractNum")) if root is not None else []:
+            levels = {}
+            for lvl in abstract.findall(qn("w:lvl")):
+                start, ilvl = _level_value(lvl, "start", "1"), lvl.get(qn("w:ilvl"), "0")
+                levels[int(ilvl) if ilvl.isdigit() else 0] = (
+                    _level_value(lvl, "numFmt", "decimal"), _level_value(lvl, "lvlText", ""), _whole(start, MAX_START, 1))
+            self.levels[abstract.get(qn("w:abstractNumId"))] = levels
+        self.counts: dict[str, dict[int, int]] = {}
+
+    def label(self, paragraph: Paragraph) -> str | None:
+        numbering = _numbering(paragraph)
+        if numbering is None:
+            return None
+        num_id, level = numbering
+        levels = self.levels.get(self.abstract_of.get(num_id, ""), {})
+        if level not in levels:
+            return None
+        counts = self.counts.setdefault(num_id, {})
+        counts[level] = counts.get(level, levels[level][2] - 1) + 1
+        for deeper in [d for d in counts if d > level]:
+            del counts[deeper]
+        if levels[level][0] not in NUMBER_FORMATS:  # a bullet, or no number
+            return None
+
+        def number(match: re.Match) -> str:
+            at = int(match.group(1)) - 1
+            fmt, _, start = levels.get(at, ("decimal", "", 1))
+            return NUMBER_FORMATS.get(fmt, str)(counts.get(at, start))
+
+        return re.sub(r"%([1-9])", number, levels[level][1]).strip() or None
 
 
 def _rows(table: Table) -> list[TextBlock]:

@@ -84,7 +84,7 @@ def test_body_order_is_kept_with_the_table_in_place(policy):
         ("paragraph", "This procedure applies to everyone who works with children."),
         ("heading", "1.1 Who to contact"),
         ("item", "Tell the designated officer on the same day."),
-        ("item", "Record what was said, in the words used."),
+        ("item", "1. Record what was said, in the words used."),
         ("item", "Do not investigate yourself."),
         ("row", "Agency | Contact"),
         ("row", "LADO | 0121 675 1669 | 9-5"),
@@ -100,9 +100,9 @@ def test_headings_take_their_level_from_the_heading_style(policy):
         ("1. Scope", 1), ("1.1 Who to contact", 2), ("1.1.1 Timescales", 3)]
 
 
-def test_list_styles_and_word_numbering_make_items(policy):
+def test_list_styles_and_word_numbering_make_items_with_the_number_word_draws(policy):
     assert [b.text for b in policy.blocks if b.kind == "item"] == [
-        "Tell the designated officer on the same day.", "Record what was said, in the words used.", "Do not investigate yourself."]
+        "Tell the designated officer on the same day.", "1. Record what was said, in the words used.", "Do not investigate yourself."]
 
 
 def test_merged_cells_are_not_repeated_in_rows(policy):
@@ -206,3 +206,38 @@ def test_a_date_in_the_page_footer_dates_the_document_and_the_footer_is_no_passa
     read = read_docx(_bytes(document))
     assert [(d.kind, d.date) for d in read.dates] == [("updated", "2024-05-12")]
     assert [b.text for b in read.blocks] == ["Concerns go to children's social care the same day."]
+
+
+def _two_level_list(document) -> str:
+    """A numbering definition as Word writes one for "1." with "(a)" under it; its numId."""
+    import lxml.etree
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    numbering = document.part.numbering_part.element
+    abstract = lxml.etree.fromstring(
+        f'<w:abstractNum xmlns:w="{w}" w:abstractNumId="90">'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="(%2)"/></w:lvl>'
+        "</w:abstractNum>"
+    )
+    numbering.insert(0, abstract)  # abstract definitions come before the lists that use them
+    numbering.append(lxml.etree.fromstring(f'<w:num xmlns:w="{w}" w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    return "90"
+
+
+def test_word_numbered_steps_keep_the_numbers_word_draws_counted_by_level():
+    document = Document()
+    num_id = _two_level_list(document)
+    for level, text in ((0, "Listen to the child."), (1, "Let them speak freely."), (1, "Do not ask leading questions."),
+                        (0, "Write down what was said."), (1, "Use their own words.")):
+        paragraph = document.add_paragraph(text)
+        numbering = OxmlElement("w:numPr")
+        for tag, value in (("w:ilvl", str(level)), ("w:numId", num_id)):
+            child = OxmlElement(tag)
+            child.set(qn("w:val"), value)
+            numbering.append(child)
+        paragraph._p.get_or_add_pPr().append(numbering)
+    document.add_paragraph("Tell the designated safeguarding lead.", style="List Bullet")
+    assert [b.text for b in read_docx(_bytes(document)).blocks] == [
+        "1. Listen to the child.", "(a) Let them speak freely.", "(b) Do not ask leading questions.",
+        "2. Write down what was said.", "(a) Use their own words.", "Tell the designated safeguarding lead."]
