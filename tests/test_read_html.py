@@ -174,3 +174,9 @@ def test_a_paragraph_that_is_a_links_text_is_known_as_a_link_and_a_sentence_with
     </main></body></html>"""
     assert [(b.text[:20], b.linked) for b in read_html(page).blocks if b.kind != "heading"] == [
         ("Read Working Togethe", False), ("What to do if you're", True), ("Staff who are worrie", False)]
+
+
+def test_headings_keep_their_depth_down_to_h6():
+    body = "".join(f"<h{n}>Level {n} heading</h{n}><p>Paragraph under level {n} with enough words to be kept by the extractor as body text of the page.</p>" for n in range(1, 7))
+    page = f"<html><head><title>Levels</title></head><body><main>{body}</main></body></html>".encode()
+    assert [(b.level, b.text) for b in read_html(page).blocks if b.kind == "heading"] == [(n, f"Level {n} heading") for n in range(1, 7)]

@@ -351,3 +351,16 @@ def test_a_footnote_marker_before_a_comma_leaves_the_sentence_whole():
         ("paragraph", "Records should be kept securely under the Data Protection Act 2018, and shared only when needed for the safety of the child or the protection of others."),
         ("footnote", "3 See the data protection guidance."),
     ]
+
+
+def test_an_admin_sees_how_a_pdf_was_read_title_dates_headings_and_cited_passages(tmp_path):
+    # What `python -m ingest show FILE` prints (and the admin page's "How a chapter is read").
+    from config import Settings
+    from ingest.show import describe
+
+    path = tmp_path / "guidance.pdf"
+    path.write_bytes(_guidance_pdf())
+    shown = describe(path, Settings())
+    assert "title: Example safeguarding guidance\ndates: published 2025-07\n" in shown
+    assert "headings:\n  Part one: What staff should know\n    Records\n" in shown
+    assert "[guidance.pdf#0] Part one: What staff should know · paras 12, 13 · p. 2\n    All staff should know what to do" in shown
