@@ -13,6 +13,14 @@ from dataclasses import dataclass
 # A block this much of whose text is links' text is the title of another resource ("What to do
 # if you're worried a child is being abused – DfE advice"): a signpost, not the document's words.
 LINKED_SHARE = 0.7
+CONTACT_LINK = re.compile(r"^\s*(?:tel|mailto|sms|callto):", re.IGNORECASE)
+
+
+def is_resource_link(address: str | None) -> bool:
+    """A link to another page or document. A phone or e-mail link ("LADO: 0121 675 1669") is a
+    contact, the document's own words, never a signpost."""
+    return bool(address) and not CONTACT_LINK.match(address)
+
 KINDS = ("heading", "paragraph", "item", "row", "footnote", "imprint")
 DATE_KINDS = ("printed", "updated", "published", "in force")
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import replace
 
 import lxml.etree
 import lxml.html
 import trafilatura
 
-from ingest.blocks import LINKED_SHARE, StructuredDocument, TextBlock
+from ingest.blocks import LINKED_SHARE, StructuredDocument, TextBlock, is_resource_link
 from ingest.dates import dated_statements, stated_dates
 from ingest.formats import FormatError, plain_text
 
@@ -28,7 +29,6 @@ INLINE = set("a abbr b bdi bdo br cite code data dfn em font i kbd mark q s samp
 BULLET = re.compile(r"^[•●▪◦‣∙·○■□➢►▸–-]\s+")  # typed into the item, where CSS would draw one
 SPACED = {"br", "lb", "td", "th", "cell", "li", "item", "p", "div"}
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-LINKS = {"a", "ref"}  # a link in the page, and in trafilatura's XML
 
 
 def read_html(data: bytes) -> StructuredDocument:
@@ -41,11 +41,16 @@ def read_html(data: bytes) -> StructuredDocument:
     shown = _without_unseen(page)
     # Every line of the page, split at <br> too, so a print line under a copyright notice stands alone.
     everything, fallback = page_blocks(shown, set(), INLINE - {"br"}), page_blocks(shown, CHROME, INLINE)
+    contacts = [_key(_text(a)) for a in shown.iter("a") if not is_resource_link(a.get("href") or "") and a.get("href")]
     main = _main_content(shown)  # last use of `shown`: trafilatura prunes the tree it is given
-    # A print line ("This page is correct as printed on …") sits in a footer trafilatura drops;
-    # the page's own statement of its date is kept as a paragraph all the same.
     extracted = _from_extraction(main) if main is not None else []
-    blocks = _with_dated_lines(fallback if _flattened(extracted, fallback) else extracted, everything)
+    # A print line ("This page is correct as printed on …") sits in a footer trafilatura drops;
+    # the page's own statement of its date is kept as a paragraph all the same. So is a line of
+    # the content that is a phone or e-mail link ("LADO: 0121 675 1669"), which trafilatura
+    # drops as a link alone, though it is the number a practitioner needs.
+    blocks = _with_lines(fallback if _flattened(extracted, fallback) else extracted, everything, lambda text: bool(dated_statements(text)))
+    blocks = _with_lines(blocks, fallback, lambda text: _is_contact(text, contacts))
+    blocks = _linked_as_on_the_page(blocks, everything)
     if not blocks:
         raise FormatError("no text in the HTML page")
     blocks = relative_levels(blocks)
@@ -72,7 +77,7 @@ def _flattened(extracted: list[TextBlock], page: list[TextBlock]) -> bool:
 
 def _main_content(page: lxml.html.HtmlElement) -> lxml.etree._Element | None:
     extracted = trafilatura.extract(page, output_format="xml", include_tables=True, include_formatting=False,
-                                    favor_recall=True, include_links=True, include_comments=False, with_metadata=True)
+                                    favor_recall=True, include_links=False, include_comments=False, with_metadata=True)
     return lxml.etree.fromstring(extracted) if extracted else None
 
 
@@ -94,9 +99,16 @@ def _letters(text: str) -> int:
     return sum(c.isalnum() for c in text)
 
 
-def _link_text(element, skip: str = "") -> str:
-    """The text of the links inside `element`."""
-    return " ".join(_text(link) for link in element.iter(*LINKS) if not (skip and link.xpath(f"ancestor::{skip}")))
+def _resource_links(element) -> list:
+    """Links to other pages or documents in `element` (itself included), not phone or e-mail links."""
+    return [link for link in element.iter("a") if is_resource_link(link.get("href"))]
+
+
+def _linked_as_on_the_page(blocks: list[TextBlock], page: list[TextBlock]) -> list[TextBlock]:
+    """`blocks` (trafilatura's, which keeps no links) marked linked where the page's own block
+    of the same words is mostly a link's text."""
+    linked = {_key(block.text) for block in page if block.linked}
+    return [replace(block, linked=True) if _key(block.text) in linked else block for block in blocks]
 
 
 def _from_extraction(doc: lxml.etree._Element) -> list[TextBlock]:
@@ -115,12 +127,12 @@ def _extracted(children, blocks: list[TextBlock]) -> None:
             blocks.append(_block("heading", _text(child), int(rend.group(1)) if rend else 3))  # trafilatura's default
         elif child.tag == "list":
             for item in child.iterfind("item"):  # an item's own words, then the items of a list in it
-                blocks.append(_block("item", _text(item, skip="list"), linked=_link_text(item, skip="list")))
+                blocks.append(_block("item", _text(item, skip="list")))
                 _extracted(item.iterfind("list"), blocks)
         elif child.tag == "table":
             blocks += [_row(row.iterfind("cell"), _text) for row in child.iter("row")]
         elif child.tag in {"p", "code"} or child.text and child.text.strip():
-            blocks.append(_block("paragraph", _text(child), linked=_link_text(child)))
+            blocks.append(_block("paragraph", _text(child)))
         else:  # div, quote and other wrappers: their paragraphs count one by one
             _extracted(child, blocks)
 
@@ -164,7 +176,7 @@ def _walk(element, rules: tuple[set[str], set[str]], blocks: list[TextBlock], ki
                 _walk(child, rules, blocks, "item" if tag == "li" else kind)
         elif tag and not _hidden(child, dropped):
             run.append(" " if tag == "br" else _text(child, dropped))
-            linked += [run[-1]] if tag in LINKS else [_text(link, dropped) for link in child.iter(*LINKS)]
+            linked += [_text(link, dropped) for link in _resource_links(child)]
         run.append(child.tail or "")
     blocks.append(_block(kind, "".join(run), linked=" ".join(linked)))
 
@@ -177,8 +189,14 @@ def _hidden(element, dropped: set[str]) -> bool:
     return element.tag in dropped
 
 
-def _with_dated_lines(blocks: list[TextBlock], page: list[TextBlock]) -> list[TextBlock]:
-    """`blocks` with each dated line of the page whose words they lack, placed after the last
+def _is_contact(text: str, contacts: list[str]) -> bool:
+    """Whether a line is mostly the text of a phone or e-mail link."""
+    key = _key(text)
+    return any(contact and contact in key and len(contact) >= LINKED_SHARE * len(key) for contact in contacts)
+
+
+def _with_lines(blocks: list[TextBlock], page: list[TextBlock], wanted) -> list[TextBlock]:
+    """`blocks` with each `wanted` line of the page whose words they lack, placed after the last
     block they share with the page before it (walking both in order, as text repeats)."""
     kept, keys, cursor, anchored = list(blocks), [_key(block.text) for block in blocks], 0, False
     for at, line in enumerate(page):
@@ -186,7 +204,7 @@ def _with_dated_lines(blocks: list[TextBlock], page: list[TextBlock]) -> list[Te
         same = next((j for j in range(cursor, len(kept)) if keys[j] == key), None)
         if same is not None:
             cursor, anchored = same + 1, True
-        elif dated_statements(line.text) and not any(key in other for other in keys):
+        elif wanted(line.text) and not any(key in other for other in keys):
             # nothing shared before it: first if the page goes on with kept text, else last
             if not anchored and not any(_key(p.text) in keys for p in page[at + 1:]):
                 cursor = len(kept)

@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from ingest.blocks import PARAGRAPH_NUMBER, StructuredDocument, TextBlock
+from ingest.blocks import PARAGRAPH_NUMBER, StructuredDocument, TextBlock, is_resource_link
 from ingest.dates import document_dates, edition_line
 from ingest.formats import FormatError
 from ingest.pdf_page import (
@@ -164,7 +164,7 @@ def read_pdf(data: bytes) -> StructuredDocument:
     try:
         document = pymupdf.open(stream=data, filetype="pdf")
         raw = [(page.get_text("dict"), page.rect.width, page.rect.height) for page in document]
-        links = [[tuple(link["from"]) for link in page.get_links() if link.get("kind") == pymupdf.LINK_URI] for page in document]
+        links = [[tuple(link["from"]) for link in page.get_links() if link.get("kind") == pymupdf.LINK_URI and is_resource_link(link.get("uri"))] for page in document]
         # The body size, guessed from the first pages, tells a footnote marker from the text.
         sizes = Counter(round(s["size"], 1) for page, _, _ in raw[:3] for b in page["blocks"] if b["type"] == 0 for l in b["lines"] for s in l["spans"])
         guess = sizes.most_common(1)[0][0] if sizes else 12.0

@@ -171,12 +171,27 @@ def test_a_paragraph_that_is_a_links_text_is_known_as_a_link_and_a_sentence_with
     <p>Read <a href="https://example.org/wt">Working Together</a> for how the local safeguarding partners work with schools, colleges and the police.</p>
     <p><a href="https://www.gov.uk/what-to-do">What to do if you're worried a child is being abused</a> - DfE advice</p>
     <p>Staff who are worried about a child should speak to the designated safeguarding lead straight away, and record what they saw.</p>
+    <p><a href="tel:01216751669">LADO: 0121 675 1669</a></p>
     </main></body></html>"""
+    # A phone link is a contact, the page's own words, not another resource.
     assert [(b.text[:20], b.linked) for b in read_html(page).blocks if b.kind != "heading"] == [
-        ("Read Working Togethe", False), ("What to do if you're", True), ("Staff who are worrie", False)]
+        ("Read Working Togethe", False), ("What to do if you're", True), ("Staff who are worrie", False), ("LADO: 0121 675 1669", False)]
 
 
 def test_headings_keep_their_depth_down_to_h6():
     body = "".join(f"<h{n}>Level {n} heading</h{n}><p>Paragraph under level {n} with enough words to be kept by the extractor as body text of the page.</p>" for n in range(1, 7))
     page = f"<html><head><title>Levels</title></head><body><main>{body}</main></body></html>".encode()
     assert [(b.level, b.text) for b in read_html(page).blocks if b.kind == "heading"] == [(n, f"Level {n} heading") for n in range(1, 7)]
+
+
+def test_a_phone_link_alone_in_the_content_is_kept_and_one_in_the_site_footer_is_not():
+    # trafilatura drops a paragraph that is only a link; a phone number is what a practitioner needs.
+    page = b"""<html><head><title>Allegations against staff</title></head><body>
+    <main><h1>Allegations against staff</h1>
+    <p>Staff who are worried about the conduct of a colleague towards a child should tell the headteacher on the same day.</p>
+    <p>The headteacher should then speak to the local authority designated officer before any investigation begins.</p>
+    <p><a href="tel:01216751669">LADO: 0121 675 1669</a></p></main>
+    <footer><a href="tel:01213031111">Council switchboard: 0121 303 1111</a></footer>
+    </body></html>"""
+    texts = [b.text for b in read_html(page).blocks]
+    assert texts[-1] == "LADO: 0121 675 1669" and not any("switchboard" in text for text in texts)

@@ -334,9 +334,11 @@ def test_a_line_that_is_a_web_links_text_is_known_as_a_link_and_a_sentence_with_
     pdf.write(6, "Read ")
     pdf.write(6, "Working Together", link="https://www.gov.uk/government/publications/working-together")
     pdf.write(6, " for how the local safeguarding partners work with schools, colleges and the police.")
+    pdf.ln(10)
+    pdf.cell(0, 6, "LADO: 0121 675 1669", link="tel:01216751669")  # a contact, not another resource
     blocks = read_pdf(bytes(pdf.output())).blocks
     assert [(b.text[:20], b.linked) for b in blocks] == [
-        ("Staff who are worrie", False), ("What to do if you're", True), ("Read Working Togethe", False)]
+        ("Staff who are worrie", False), ("What to do if you're", True), ("Read Working Togethe", False), ("LADO: 0121 675 1669", False)]
 
 
 def test_a_footnote_marker_before_a_comma_leaves_the_sentence_whole():
