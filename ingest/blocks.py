@@ -16,10 +16,14 @@ LINKED_SHARE = 0.7
 CONTACT_LINK = re.compile(r"^\s*(?:tel|mailto|sms|callto):", re.IGNORECASE)
 
 
+def is_contact_link(address: str | None) -> bool:
+    """A phone or e-mail link ("LADO: 0121 675 1669"): a contact, the document's own words."""
+    return bool(address and CONTACT_LINK.match(address))
+
+
 def is_resource_link(address: str | None) -> bool:
-    """A link to another page or document. A phone or e-mail link ("LADO: 0121 675 1669") is a
-    contact, the document's own words, never a signpost."""
-    return bool(address) and not CONTACT_LINK.match(address)
+    """A link to another page or document, never a contact: its text may be a signpost."""
+    return bool(address) and not is_contact_link(address)
 
 KINDS = ("heading", "paragraph", "item", "row", "footnote", "imprint")
 DATE_KINDS = ("printed", "updated", "published", "in force")

@@ -119,8 +119,9 @@ def _block(paragraph: Paragraph, style: str, text: str, numbering: "_Numbering")
         return TextBlock("heading", text, level=level)
     if style == "title":  # a Title below the first text: the outermost heading there
         return TextBlock("heading", text, level=1)
-    if style.startswith("list") or _numbered(paragraph):
-        label = numbering.label(paragraph)  # "1.", "(a)": drawn by Word, not in the text
+    listed = _numbering(paragraph)
+    if style.startswith("list") or listed:
+        label = numbering.label(*listed) if listed else None  # "1.", "(a)": drawn by Word, not in the text
         return TextBlock("item", f"{label} {text}" if label else text)
     number = PARAGRAPH_NUMBER.match(text)  # a number typed before the text: "102. All staff …"
     if number:
@@ -151,12 +152,8 @@ def _numbering(paragraph: Paragraph) -> tuple[str, int] | None:
         ids = NUM_ID(owner) if owner is not None else []
         if ids:
             level = (NUM_LEVEL(paragraph._p) or NUM_LEVEL(owner) or ["0"])[0]
-            return (ids[0], int(level) if level.isdigit() else 0) if ids[0] != "0" else None
+            return (ids[0], _whole(level, MAX_LEVEL, 0)) if ids[0] != "0" else None
     return None
-
-
-def _numbered(paragraph: Paragraph) -> bool:
-    return _numbering(paragraph) is not None
 
 
 ROMAN = [(1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
@@ -182,6 +179,7 @@ NUMBER_FORMATS = {
 
 
 MAX_START = 9999  # a damaged or hostile file's "start at 10^9" would write a letter list's labels out of memory
+MAX_LEVEL = 8  # Word's list levels run 0–8
 
 
 def _level_value(lvl, tag: str, default: str) -> str:
@@ -208,16 +206,13 @@ class _Numbering:
             levels = {}
             for lvl in abstract.findall(qn("w:lvl")):
                 start, ilvl = _level_value(lvl, "start", "1"), lvl.get(qn("w:ilvl"), "0")
-                levels[int(ilvl) if ilvl.isdigit() else 0] = (
+                levels[_whole(ilvl, MAX_LEVEL, 0)] = (
                     _level_value(lvl, "numFmt", "decimal"), _level_value(lvl, "lvlText", ""), _whole(start, MAX_START, 1))
             self.levels[abstract.get(qn("w:abstractNumId"))] = levels
         self.counts: dict[str, dict[int, int]] = {}
 
-    def label(self, paragraph: Paragraph) -> str | None:
-        numbering = _numbering(paragraph)
-        if numbering is None:
-            return None
-        num_id, level = numbering
+    def label(self, num_id: str, level: int) -> str | None:
+        """The next number of list `num_id` at `level` (counted even when it shows none)."""
         levels = self.levels.get(self.abstract_of.get(num_id, ""), {})
         if level not in levels:
             return None

@@ -14,7 +14,7 @@ import lxml.etree
 import lxml.html
 import trafilatura
 
-from ingest.blocks import LINKED_SHARE, StructuredDocument, TextBlock, is_resource_link
+from ingest.blocks import LINKED_SHARE, StructuredDocument, TextBlock, is_contact_link, is_resource_link
 from ingest.dates import dated_statements, stated_dates
 from ingest.formats import FormatError, plain_text
 
@@ -41,7 +41,7 @@ def read_html(data: bytes) -> StructuredDocument:
     shown = _without_unseen(page)
     # Every line of the page, split at <br> too, so a print line under a copyright notice stands alone.
     everything, fallback = page_blocks(shown, set(), INLINE - {"br"}), page_blocks(shown, CHROME, INLINE)
-    contacts = [_key(_text(a)) for a in shown.iter("a") if not is_resource_link(a.get("href") or "") and a.get("href")]
+    contacts = [_text(a) for a in shown.iter("a") if is_contact_link(a.get("href"))]
     main = _main_content(shown)  # last use of `shown`: trafilatura prunes the tree it is given
     extracted = _from_extraction(main) if main is not None else []
     # A print line ("This page is correct as printed on …") sits in a footer trafilatura drops;
@@ -192,7 +192,7 @@ def _hidden(element, dropped: set[str]) -> bool:
 def _is_contact(text: str, contacts: list[str]) -> bool:
     """Whether a line is mostly the text of a phone or e-mail link."""
     key = _key(text)
-    return any(contact and contact in key and len(contact) >= LINKED_SHARE * len(key) for contact in contacts)
+    return any(_key(contact) and _key(contact) in key and _letters(contact) >= LINKED_SHARE * _letters(text) for contact in contacts)
 
 
 def _with_lines(blocks: list[TextBlock], page: list[TextBlock], wanted) -> list[TextBlock]:

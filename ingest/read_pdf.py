@@ -158,25 +158,30 @@ def _learn(document, pages: list[list[PdfBlock]]) -> Reading:
     return Reading(body_size, {style: rank + 1 for rank, style in enumerate(styles)}, bookmarks, words)
 
 
+def _web_links(page, uri_kind: int) -> list[tuple[float, float, float, float]]:
+    """Where the page's links to other pages or documents are (not phone or e-mail links)."""
+    return [tuple(link["from"]) for link in page.get_links() if link.get("kind") == uri_kind and is_resource_link(link.get("uri"))]
+
+
 def read_pdf(data: bytes) -> StructuredDocument:
     import pymupdf
 
     try:
         document = pymupdf.open(stream=data, filetype="pdf")
-        raw = [(page.get_text("dict"), page.rect.width, page.rect.height) for page in document]
-        links = [[tuple(link["from"]) for link in page.get_links() if link.get("kind") == pymupdf.LINK_URI and is_resource_link(link.get("uri"))] for page in document]
+        # Each page read once: its text, size and the rectangles of its web links.
+        raw = [(page.get_text("dict"), page.rect.width, page.rect.height, _web_links(page, pymupdf.LINK_URI)) for page in document]
         # The body size, guessed from the first pages, tells a footnote marker from the text.
-        sizes = Counter(round(s["size"], 1) for page, _, _ in raw[:3] for b in page["blocks"] if b["type"] == 0 for l in b["lines"] for s in l["spans"])
+        sizes = Counter(round(s["size"], 1) for page, *_ in raw[:3] for b in page["blocks"] if b["type"] == 0 for l in b["lines"] for s in l["spans"])
         guess = sizes.most_common(1)[0][0] if sizes else 12.0
-        pages = [page_blocks(page, number, guess, on_page) for number, ((page, _, _), on_page) in enumerate(zip(raw, links), start=1)]
+        pages = [page_blocks(page, number, guess, links) for number, (page, _, _, links) in enumerate(raw, start=1)]
     except (RuntimeError, ValueError) as error:
         raise FormatError(f"not a readable PDF ({error})") from None
     if not any(pages):
         raise FormatError("PDF has no text layer (a scan?): nothing to quote")
     reading = _learn(document, pages)
-    running = running_texts(pages, [h for _, _, h in raw])
+    running = running_texts(pages, [h for _, _, h, _ in raw])
     laid_out = []
-    for blocks, (_, width, height) in zip(pages, raw):
+    for blocks, (_, width, height, _) in zip(pages, raw):
         kept = [
             b for b in blocks
             if not (in_margin(b, height) and (re.sub(r"\d+", "#", b.text.lower()) in running or PAGE_NUMBER.match(b.text)))
